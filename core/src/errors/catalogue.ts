@@ -1,0 +1,51 @@
+/**
+ * The one catalogue of stable error codes. Wire codes are specified in
+ * docs/wire-format.md §7; the HTTP status is what a function answers with.
+ * Codes are API: never rename one, only add.
+ */
+export const ERRORS = {
+  // Wire format (docs/wire-format.md §7)
+  TRUNCATED: { status: 400, kind: 'wire', help: 'The frame ends before its declared length.' },
+  TOO_LARGE: { status: 413, kind: 'wire', help: 'The frame or body exceeds the maximum size.' },
+  BAD_MAGIC: { status: 400, kind: 'wire', help: 'The frame does not start with the magic bytes "TC".' },
+  BAD_VERSION: { status: 400, kind: 'wire', help: 'Unsupported wire format version.' },
+  BAD_TYPE: { status: 400, kind: 'wire', help: 'Unknown frame type.' },
+  BAD_LENGTH: { status: 400, kind: 'wire', help: 'Declared length disagrees with the bytes received.' },
+  BAD_DEVICE_ID: { status: 400, kind: 'wire', help: 'Device id outside 1..32767.' },
+  BAD_PAYLOAD: { status: 400, kind: 'wire', help: 'Decrypted payload has the wrong size or content for its type.' },
+  DEVICE_MISMATCH: { status: 400, kind: 'wire', help: 'The payload names a different device than the header.' },
+  UNKNOWN_DEVICE: { status: 403, kind: 'security', help: 'No registered, non-revoked device with this id.' },
+  UNKNOWN_KEY: { status: 403, kind: 'security', help: 'No open session for this device and key id; the device must send a session frame.' },
+  BAD_SIGNATURE: { status: 403, kind: 'security', help: 'Ed25519 signature does not verify with the device identity key.' },
+  DECRYPT_FAILED: { status: 403, kind: 'security', help: 'Authenticated decryption failed: tampered frame or wrong key.' },
+  REPLAY: { status: 409, kind: 'security', help: 'Sequence number already seen or older than the replay window.' },
+  // Function and gateway
+  BAD_REQUEST: { status: 400, kind: 'request', help: 'The request is malformed.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, kind: 'request', help: 'Unsupported Content-Type.' },
+  FUNCTION_NOT_FOUND: { status: 404, kind: 'gateway', help: 'No function with this name is deployed.' },
+  FUNCTION_UNAVAILABLE: { status: 503, kind: 'gateway', help: 'The function is (re)starting; retry shortly.' },
+  FUNCTION_TIMEOUT: { status: 504, kind: 'gateway', help: 'The function exceeded its exec timeout and was restarted.' },
+  FUNCTION_CRASHED: { status: 502, kind: 'gateway', help: 'The function process exited during the request.' },
+  UPSTREAM_FAILED: { status: 502, kind: 'gateway', help: 'A downstream function or service failed.' },
+  QUEUE_FULL: { status: 429, kind: 'gateway', help: 'The async queue is full; retry later.' },
+  UNAUTHORIZED: { status: 401, kind: 'gateway', help: 'Missing or wrong credentials.' },
+  STORE_FAILED: { status: 503, kind: 'database', help: 'The database could not store the batch; retry.' },
+  DATABASE_UNREACHABLE: { status: 503, kind: 'database', help: 'PostgreSQL cannot be reached.' },
+  // Configuration (fail fast at start)
+  CONFIG_INVALID: { status: 500, kind: 'config', help: 'A configuration variable has an invalid value.' },
+  CONFIG_MISSING: { status: 500, kind: 'config', help: 'A required configuration variable or secret is missing.' },
+  STACK_INVALID: { status: 500, kind: 'config', help: 'stack.yml is invalid.' },
+  UNKNOWN_LANG: { status: 500, kind: 'config', help: 'stack.yml names a template (lang) this runtime cannot run.' },
+  PORT_IN_USE: { status: 500, kind: 'config', help: 'The listen port is already taken.' },
+} as const satisfies Record<string, { status: number; kind: string; help: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export const isErrorCode = (s: unknown): s is ErrorCode => typeof s === 'string' && Object.hasOwn(ERRORS, s);
+
+export const httpStatusOf = (code: ErrorCode): number => ERRORS[code].status;
+
+/** Wire and security codes: the reasons a frame is rejected (metric label `reason`). */
+export const REJECTION_CODES = (Object.keys(ERRORS) as ErrorCode[]).filter(
+  (c) => ERRORS[c].kind === 'wire' || ERRORS[c].kind === 'security',
+);
