@@ -1,0 +1,5 @@
+// Public surface of the device side of wire format v1 (docs/wire-format.md §3.4, §3.5).
+export { parseCredentials, serializeCredentials } from './credentials.js';
+export type { DeviceCredentials } from './credentials.js';
+export { createDeviceSender } from './device-sender.js';
+export type { DeviceSender, DeviceSenderOptions, ReadingInput, CycleInput } from './device-sender.js';
