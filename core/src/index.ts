@@ -13,3 +13,18 @@ export { createContext, failWith, formatRejections, parseRejections } from './fu
 export { REJECTED_HEADER } from './function/function-types.js';
 export type { FunctionEvent, FunctionContext, FunctionResponse, ResponseBody, Handler, FunctionRuntime, FunctionModule } from './function/function-types.js';
 export type { ReadingRecord, CycleRecord, TextRecord, TextBatch, StoreOutcome } from './pipeline/text-record.js';
+export { parseTextBatch } from './pipeline/parse-text-batch.js';
+export { batchReply, countCodes } from './pipeline/frame-outcome.js';
+export type { FrameOutcome, FrameKind, BatchReply } from './pipeline/frame-outcome.js';
+export { TYPICAL_MODEL, PHASES, SENSORS, PHASE_SECONDS, CYCLE_SECONDS, sampleNormalCycle } from './phase-model/typical-model.js';
+export type { PhaseModel, Range } from './phase-model/typical-model.js';
+export * from './db/index.js';
+export { toTextRecord } from './pipeline/to-text-record.js';
+export { readFramesBody } from './pipeline/frames-body.js';
+export type { FramesBody, BodyItem } from './pipeline/frames-body.js';
+export { replyToFrames } from './pipeline/frames-reply.js';
+export { callFunction } from './function/call-function.js';
+export type { CallOptions } from './function/call-function.js';
+export * from './wire/index.js';
+export * from './crypto/index.js';
+export * from './device/index.js';

@@ -3,3 +3,5 @@ export { parseCredentials, serializeCredentials } from './credentials.js';
 export type { DeviceCredentials } from './credentials.js';
 export { createDeviceSender } from './device-sender.js';
 export type { DeviceSender, DeviceSenderOptions, ReadingInput, CycleInput } from './device-sender.js';
+export { deliverFrames, isDelivered } from './http-delivery.js';
+export type { Delivery, DeliveryOptions } from './http-delivery.js';

@@ -1,0 +1,55 @@
+import { createLogger, redactUrl, systemRandom } from '@typedcluster/core';
+import { readCliConfig } from '../cli-config.js';
+import type { Command } from '../command.js';
+import { startPlatform } from '../platform/start-platform.js';
+
+export const up: Command = {
+  path: ['up'],
+  summary: 'Start the platform on this machine: PostgreSQL, the gateway and every function in stack.yml',
+  usage: '[--demo]',
+  options: {
+    demo: { type: 'boolean', default: false, description: 'also run a built-in sensor and PLC so readings flow at once' },
+  },
+  details: [
+    'Uses the embedded PostgreSQL (data in $TYPEDCLUSTER_HOME/pg) unless DATABASE_URL is set.',
+    'Gateway settings (PORT, BIND_ADDRESS, STACK_FILE, EXEC_TIMEOUT, …) are listed in gateway/README.md.',
+    'Stop with Ctrl-C.',
+  ],
+  async run(values, _positionals, io) {
+    const config = readCliConfig(io.env, io.cwd);
+    const log = createLogger('typedcluster', { level: config.logLevel, sink: io.err });
+    const platform = await startPlatform({
+      config,
+      env: io.env,
+      log,
+      random: systemRandom,
+      uniform: Math.random,
+      now: Date.now,
+      fetch: globalThis.fetch,
+      demo: values['demo'] === true,
+    });
+    const { gateway, database, secrets } = platform;
+    const psqlUrl = database.url;
+    io.out('');
+    io.out(`TypedCluster is up. Gateway: ${gateway.url}  (functions: ${Object.keys(gateway.stack.functions).join(', ')})`);
+    io.out(`  database     ${redactUrl(database.url)} (${database.mode})`);
+    io.out(`  secrets      ${secrets.dir}`);
+    io.out(`  system API   curl -u ${secrets.basicAuthUser}:$(cat ${secrets.dir}/basic-auth-password) ${gateway.url}/system/functions`);
+    io.out(`  metrics      curl ${gateway.url}/metrics`);
+    io.out(`  readings     psql "${psqlUrl}" -c "SELECT * FROM readings ORDER BY ts DESC LIMIT 5"`);
+    io.out(`  cycles       psql "${psqlUrl}" -c "SELECT * FROM cycle_phases ORDER BY phase_start DESC LIMIT 5"`);
+    io.out(`  new device   npx typedcluster device add --name <name>`);
+    if (platform.demo) io.out('  demo         a sensor sends a reading every second, a PLC a cycle every 30 s');
+    io.out('Press Ctrl-C to stop.');
+
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    io.err('stopping…');
+    if (platform.demo) io.err(`demo sender: ${JSON.stringify(platform.demo.stats)}`);
+    await platform.stop();
+    return 0;
+  },
+};

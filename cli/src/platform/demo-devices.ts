@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseCredentials, type DeviceCredentials, type DeviceRegistry, type Logger, type RandomSource } from '@typedcluster/core';
+import { provisionDevice } from './provision-device.js';
+
+/**
+ * The demo sender's devices, provisioned once and reused: their
+ * credentials live in $TYPEDCLUSTER_HOME/devices like any other device's.
+ * A credentials file whose device is gone or revoked is replaced.
+ */
+export async function ensureDemoDevice(
+  registry: DeviceRegistry,
+  devicesDir: string,
+  name: string,
+  platformPublicKey: Uint8Array,
+  random: RandomSource,
+  log: Logger,
+): Promise<DeviceCredentials> {
+  const file = join(devicesDir, `${name}.json`);
+  const existing = await readFile(file, 'utf8').then(parseCredentials, () => undefined);
+  if (existing?.ok) {
+    const device = await registry.getDevice(existing.value.deviceId);
+    const samePlatform = Buffer.from(existing.value.platformPublicKey).equals(Buffer.from(platformPublicKey));
+    if (device.ok && device.value && samePlatform && Buffer.from(device.value.identityPublicKey).equals(Buffer.from(existing.value.identityPublicKey))) {
+      return existing.value;
+    }
+    log.warn('demo device credentials are stale; provisioning a new device', { file });
+  }
+  let r = await provisionDevice(registry, { name, out: file, platformPublicKey }, random);
+  if (!r.ok && r.error.code === 'DEVICE_EXISTS') {
+    const next = await registry.nextFreeDeviceId();
+    if (next.ok) r = await provisionDevice(registry, { name: `${name}-${next.value}`, id: next.value, out: file, platformPublicKey }, random);
+  }
+  if (!r.ok) throw new Error(`cannot provision demo device ${name}: ${r.error.code} ${r.error.message}`);
+  log.info('provisioned demo device', { id: r.value.deviceId, name: r.value.name, credentials: file });
+  return r.value;
+}

@@ -1,0 +1,47 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  generateIdentityKeypair,
+  serializeCredentials,
+  type DeviceCredentials,
+  type DeviceRegistry,
+  type RandomSource,
+  type Result,
+} from '@typedcluster/core';
+
+export interface ProvisionRequest {
+  readonly name: string;
+  /** Omitted: the lowest free id. */
+  readonly id?: number;
+  readonly out: string;
+  readonly platformPublicKey: Uint8Array;
+}
+
+/**
+ * Creates a device's identity key, registers its public half and writes its
+ * credentials file (the device's secret) where the sensor can read it. The
+ * file is written before nothing else can fail, so a registered device
+ * always has its credentials.
+ */
+export async function provisionDevice(registry: DeviceRegistry, req: ProvisionRequest, random: RandomSource): Promise<Result<DeviceCredentials>> {
+  let id = req.id;
+  if (id === undefined) {
+    const next = await registry.nextFreeDeviceId();
+    if (!next.ok) return next;
+    id = next.value;
+  }
+  const identity = generateIdentityKeypair(random);
+  const added = await registry.addDevice({ id, name: req.name, identityPublicKey: identity.publicKey });
+  if (!added.ok) return added;
+  const credentials: DeviceCredentials = {
+    version: 1,
+    deviceId: id,
+    name: req.name,
+    identitySecretKey: identity.secretKey,
+    identityPublicKey: identity.publicKey,
+    platformPublicKey: req.platformPublicKey,
+  };
+  await mkdir(dirname(req.out), { recursive: true, mode: 0o700 });
+  await writeFile(req.out, serializeCredentials(credentials), { mode: 0o600 });
+  return { ok: true, value: credentials };
+}

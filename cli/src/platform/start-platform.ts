@@ -1,0 +1,73 @@
+import { createDeviceRegistry, redactUrl, sodiumReady, type Env, type Logger, type RandomSource } from '@typedcluster/core';
+import { startGateway, type RunningGateway } from '@typedcluster/gateway';
+import type { CliConfig } from '../cli-config.js';
+import { startDemoSender, type DemoSender } from '../demo/demo-sender.js';
+import { ensureDemoDevice } from './demo-devices.js';
+import { openPlatformDatabase, type PlatformDatabase } from './platform-database.js';
+import { ensurePlatformSecrets, writeSecret, type PlatformSecrets } from './platform-secrets.js';
+
+export interface StartPlatformOptions {
+  readonly config: CliConfig;
+  /** Passed to the gateway (PORT, BIND_ADDRESS, STACK_FILE, …); SECRETS_DIR is set here. */
+  readonly env: Env;
+  readonly log: Logger;
+  readonly random: RandomSource;
+  readonly uniform: () => number;
+  readonly now: () => number;
+  readonly fetch: typeof fetch;
+  readonly demo: boolean;
+}
+
+export interface RunningPlatform {
+  readonly gateway: RunningGateway;
+  readonly database: PlatformDatabase;
+  readonly secrets: PlatformSecrets;
+  readonly demo: DemoSender | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * `typedcluster up`: secrets, PostgreSQL (embedded unless DATABASE_URL),
+ * migrations, the gateway with every function of stack.yml and, with
+ * --demo, a built-in sender. Stops what it started if a later step fails.
+ */
+export async function startPlatform(o: StartPlatformOptions): Promise<RunningPlatform> {
+  await sodiumReady();
+  const secrets = await ensurePlatformSecrets(o.config.secretsDir, o.random);
+  const database = await openPlatformDatabase(o.config, secrets.pgPassword, o.log);
+  let gateway: RunningGateway | undefined;
+  try {
+    await writeSecret(secrets.dir, 'database-url', database.url);
+    o.log.info('database ready', { url: redactUrl(database.url), mode: database.mode });
+    gateway = await startGateway({
+      env: { ...o.env, SECRETS_DIR: secrets.dir },
+      functionEnv: { DATABASE_URL: database.url },
+      log: o.log.child('gateway'),
+      fetch: o.fetch,
+    });
+    let demo: DemoSender | undefined;
+    if (o.demo) {
+      const registry = createDeviceRegistry(database.db);
+      const pk = secrets.platformKeys.publicKey;
+      const sensor = await ensureDemoDevice(registry, o.config.devicesDir, 'demo-sensor', pk, o.random, o.log);
+      const plc = await ensureDemoDevice(registry, o.config.devicesDir, 'demo-plc', pk, o.random, o.log);
+      demo = startDemoSender({ gatewayUrl: gateway.url, sensor, plc, fetch: o.fetch, log: o.log.child('demo'), now: o.now, random: o.random, uniform: o.uniform });
+    }
+    const running = gateway;
+    return {
+      gateway: running,
+      database,
+      secrets,
+      demo,
+      async stop() {
+        await demo?.stop();
+        await running.close();
+        await database.stop();
+      },
+    };
+  } catch (e) {
+    await gateway?.close().catch(() => undefined);
+    await database.stop().catch(() => undefined);
+    throw e;
+  }
+}
