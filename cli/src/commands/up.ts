@@ -29,9 +29,10 @@ export const up: Command = {
       demo: values['demo'] === true,
     });
     const { gateway, database, secrets } = platform;
-    const psqlUrl = database.url;
+    // The URL holds a password: point at the secret file rather than print it.
+    const psqlUrl = `$(cat ${secrets.dir}/database-url)`;
     io.out('');
-    io.out(`TypedCluster is up. Gateway: ${gateway.url}  (functions: ${Object.keys(gateway.stack.functions).join(', ')})`);
+    io.out(`TypedCluster is up. Gateway: ${gateway.url}  (functions: ${gateway.stack.functions.map((f) => f.name).join(', ')})`);
     io.out(`  database     ${redactUrl(database.url)} (${database.mode})`);
     io.out(`  secrets      ${secrets.dir}`);
     io.out(`  system API   curl -u ${secrets.basicAuthUser}:$(cat ${secrets.dir}/basic-auth-password) ${gateway.url}/system/functions`);

@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { kxKeypairFromSeed, type KeyPair, type RandomSource } from '@typedcluster/core';
 
 /**
@@ -18,6 +18,8 @@ export interface PlatformSecrets {
 }
 
 export async function ensurePlatformSecrets(dir: string, random: RandomSource): Promise<PlatformSecrets> {
+  // The home stays traversable (the embedded PostgreSQL's user needs its pg/ folder); only secrets/ is private.
+  await mkdir(dirname(dir), { recursive: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
   const seed = await ensureSecret(dir, 'platform-kx-secret', () => Buffer.from(random(32)).toString('base64'));

@@ -41,6 +41,7 @@ export async function provisionDevice(registry: DeviceRegistry, req: ProvisionRe
     identityPublicKey: identity.publicKey,
     platformPublicKey: req.platformPublicKey,
   };
+  await mkdir(dirname(dirname(req.out)), { recursive: true });
   await mkdir(dirname(req.out), { recursive: true, mode: 0o700 });
   await writeFile(req.out, serializeCredentials(credentials), { mode: 0o600 });
   return { ok: true, value: credentials };
