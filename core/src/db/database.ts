@@ -34,6 +34,9 @@ export interface DatabaseOptions {
   readonly applicationName?: string;
 }
 
+/** admin_shutdown, crash_shutdown: the server ended the backend (terminate, restart). */
+const KILLED_BACKEND = new Set(['57P01', '57P02']);
+
 export function createDatabase(url: string, opts: DatabaseOptions = {}): Database {
   const log = opts.log;
   const pool = new pg.Pool({
@@ -48,8 +51,18 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
   pool.on('error', (e) => log?.warn('idle PostgreSQL connection dropped', { error: e.message }));
 
   const query = async <R extends object>(text: string, params?: readonly unknown[]): Promise<Rows<R>> => {
-    const r = await pool.query<R & pg.QueryResultRow>(text, params as unknown[] | undefined);
-    return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = await pool.query<R & pg.QueryResultRow>(text, params as unknown[] | undefined);
+        return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+      } catch (e) {
+        // After a server restart, pooled connections die; one may be handed out before its
+        // 'error' arrives. The server killed that backend, so the statement did not commit:
+        // running it again on a fresh connection is safe.
+        if (attempt >= 3 || !KILLED_BACKEND.has((e as { code?: string }).code ?? '')) throw e;
+        log?.debug('retrying on a fresh connection', { error: (e as Error).message });
+      }
+    }
   };
 
   /** Checks a client out; `dirty` tells whether a throw from fn leaves the session unusable. */
@@ -98,8 +111,20 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
     );
   };
 
+  // pool.end() resolves before the sockets close; close() waits for them so a
+  // caller that drops the database right after does not kill live connections.
+  const open = new Set<pg.PoolClient>();
+  pool.on('connect', (c) => {
+    open.add(c);
+    c.once('end', () => open.delete(c));
+  });
+  const allEnded = () =>
+    Promise.all([...open].map((c) => new Promise<void>((resolve) => {
+      c.once('end', resolve);
+      setTimeout(resolve, 2_000).unref();
+    })));
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= pool.end());
+  const close = (): Promise<void> => (closing ??= pool.end().then(allEnded).then(() => undefined));
 
   return { query, withTransaction, withClient, close };
 }

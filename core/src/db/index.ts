@@ -14,4 +14,4 @@ export type { Device, DeviceRegistry, NewDevice, NewSession, SessionOutcome } fr
 export { createReadingStore } from './reading-store.js';
 export type { LedgerFrame, ReadingStore } from './reading-store.js';
 export { getTestPostgres, createTestDatabase } from './test-support.js';
-export type { TestDatabase } from './test-support.js';
+export type { TestDatabase, TestPostgres } from './test-support.js';

@@ -33,8 +33,11 @@ let server: Promise<EmbeddedPostgres> | undefined;
 let template: Promise<void> | undefined;
 let counter = 0;
 
+/** The shared server: no stop(), it belongs to the whole test process and ends with it. */
+export type TestPostgres = Pick<EmbeddedPostgres, 'url' | 'port' | 'pid' | 'urlFor'>;
+
 /** The process-wide test server, started on first call. */
-export function getTestPostgres(): Promise<EmbeddedPostgres> {
+export function getTestPostgres(): Promise<TestPostgres> {
   server ??= startServer().catch((e: unknown) => {
     server = undefined; // let a later test retry instead of caching the failure
     throw e;
@@ -114,7 +117,7 @@ function watchUntilExit(postmasterPid: number | undefined, dir: string): void {
   spawn('sh', ['-c', script], { detached: true, stdio: 'ignore', env }).unref();
 }
 
-async function makeTemplate(pgServer: EmbeddedPostgres): Promise<void> {
+async function makeTemplate(pgServer: TestPostgres): Promise<void> {
   await admin(pgServer, `DROP DATABASE IF EXISTS ${TEMPLATE}`);
   await admin(pgServer, `CREATE DATABASE ${TEMPLATE}`);
   const db = createDatabase(pgServer.urlFor(TEMPLATE), { max: 1, log });
@@ -126,7 +129,7 @@ async function makeTemplate(pgServer: EmbeddedPostgres): Promise<void> {
 }
 
 /** One short-lived connection per admin statement: nothing lingers to keep the process alive. */
-async function admin(pgServer: EmbeddedPostgres, sql: string): Promise<void> {
+async function admin(pgServer: TestPostgres, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: pgServer.urlFor('postgres') });
   client.on('error', () => undefined);
   await client.connect();
