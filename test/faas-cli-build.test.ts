@@ -32,7 +32,8 @@ describe('faas-cli build --shrinkwrap @integration', function () {
       // Reported as pending, with the reason, never as passed: the Go module
       // proxy reachable here refuses github.com/openfaas/* (403), so these
       // checks run only where a faas-cli binary can be had (FAAS_CLI=…).
-      console.warn(`    faas-cli unavailable, real-faas-cli checks pending: ${r.stderr.trim().split('\n')[0] ?? ''}`);
+      const reason = r.stderr.trim().split('\n').filter((l) => /403|refuse|failed|not installed|does not run/i.test(l)).slice(0, 2).join(' / ');
+      console.warn(`    faas-cli unavailable, real-faas-cli checks pending: ${reason || r.stderr.trim()}`);
       this.skip();
     }
     faasCli = r.stdout.trim().split('\n').pop() ?? '';
