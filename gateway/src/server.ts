@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { createLogger, StartupError, type Env, type Logger } from '@typedcluster/core';
@@ -12,6 +10,7 @@ import { systemClock, type Clock } from './runtime/clock.js';
 import { definitionFromStack, type FunctionDefinition } from './runtime/function-definition.js';
 import { BOOTSTRAP_PATH, buildSpawnSpec, defaultTsxUrl } from './runtime/spawn-spec.js';
 import { createSupervisor, type ProcessSupervisor } from './runtime/supervisor.js';
+import { checkSecretsExist, createSecretMounts } from './runtime/function-secrets.js';
 import { loadStack } from './stack/load-stack.js';
 import type { Stack } from './stack/stack-types.js';
 
@@ -55,10 +54,13 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const log = options.log ?? createLogger('gateway');
   const config = options.config ?? readGatewayConfig(env);
   const stack = loadStack(config.stackFile, env);
+  const defs = stack.functions.map((f) => definitionFromStack(f, config.execTimeoutMs));
+  checkSecretsExist(defs, config.secretsDir);
   const clock = options.clock ?? systemClock;
   const metrics = createGatewayMetrics(options.registry ?? new Registry());
   const tsxUrl = defaultTsxUrl();
   let gatewayUrl = '';
+  const secretMounts = createSecretMounts(config.secretsDir);
   const supervisor = createSupervisor({
     log,
     clock,
@@ -73,8 +75,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
         bootstrapPath: options.bootstrapPath ?? BOOTSTRAP_PATH,
         tsxUrl,
         gatewayUrl,
-        secretsDir: config.secretsDir,
+        secretsDir: secretMounts.dirFor(def),
         maxBodyBytes: config.maxBodyBytes,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
         functionEnv: options.functionEnv ?? {},
         hostEnv: process.env,
         execPath: process.execPath,
@@ -95,12 +98,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     version: options.version ?? defaultVersion(env),
   });
 
-  const port = await listen(app, config);
+  let port: number;
+  try {
+    port = await listen(app, config);
+  } catch (e) {
+    secretMounts.remove();
+    throw e;
+  }
   gatewayUrl = `http://${loopbackFor(config.bindAddress)}:${port}`;
   log.info(`listening on http://${hostForUrl(config.bindAddress)}:${port}`, { stack: stack.file, functions: stack.functions.length, basicAuth: config.basicAuth !== undefined });
 
-  const defs = stack.functions.map((f) => definitionFromStack(f, config.execTimeoutMs));
-  warnMissingSecrets(defs, config.secretsDir, log);
   await supervisor.startAll(defs);
 
   let closing: Promise<void> | undefined;
@@ -116,6 +123,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       (closing ??= (async () => {
         await app.close();
         await supervisor.stopAll();
+        secretMounts.remove();
         log.info('stopped');
       })()),
   };
@@ -140,14 +148,6 @@ async function listen(app: FastifyInstance, config: GatewayConfig): Promise<numb
 const ANY = new Set(['0.0.0.0', '::', '']);
 const loopbackFor = (bind: string): string => (ANY.has(bind) ? '127.0.0.1' : hostForUrl(bind));
 const hostForUrl = (host: string): string => (host.includes(':') ? `[${host}]` : host);
-
-function warnMissingSecrets(defs: readonly FunctionDefinition[], dir: string, log: Logger): void {
-  for (const d of defs) {
-    for (const s of d.secrets) {
-      if (!existsSync(join(dir, s))) log.warn(`secret "${s}" of ${d.name} is not in ${dir}; its setup() may fail`, { hint: `create ${join(dir, s)}` });
-    }
-  }
-}
 
 function defaultVersion(env: Env): GatewayVersion {
   const pkg = createRequire(import.meta.url)('../package.json') as { version?: string };

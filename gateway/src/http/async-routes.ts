@@ -30,7 +30,7 @@ export function registerAsyncRoutes(app: FastifyInstance, deps: GatewayDeps): As
       return replyFailure(reply, failure('BAD_REQUEST', `X-Callback-Url "${callbackUrl}" is not an http(s) URL`));
     }
     const callId = headerString(request.headers['x-call-id']) ?? newCallId();
-    const upstream = toUpstreamRequest(request, `/async-function/${param}`, callId);
+    const upstream = toUpstreamRequest(request, callId);
     const accepted = queue.push(async () => {
       const outcome = await invokeFunction(deps, name, upstream);
       if (callbackUrl !== undefined) await postCallback(deps, callbackUrl, name, callId, outcome);

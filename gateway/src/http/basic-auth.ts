@@ -21,7 +21,9 @@ export function checkBasicAuth(header: string | undefined, expected: BasicAuthCr
 export function registerBasicAuth(app: FastifyInstance, credentials: BasicAuthCredentials | undefined): void {
   if (!credentials) return;
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/system/')) return;
+    // The matched route, not only the raw URL: the router decodes %-escapes (/%73ystem/…).
+    const route = request.routeOptions.url ?? '';
+    if (!route.startsWith('/system/') && !request.url.startsWith('/system/')) return;
     if (checkBasicAuth(request.headers.authorization, credentials)) return;
     reply.header('www-authenticate', 'Basic realm="Restricted"');
     return replyFailure(reply, failure('UNAUTHORIZED', 'missing or wrong credentials for /system/*; run "faas-cli login" with the basic-auth-user and basic-auth-password secrets'));

@@ -1,99 +1,6 @@
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
-import { createLogger, fail, ok, type Result } from '@typedcluster/core';
-import { readGatewayConfig, type GatewayConfig } from '../config/read-gateway-config.js';
-import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
-import { systemClock } from '../runtime/clock.js';
-import { definitionFromStack, type FunctionDefinition } from '../runtime/function-definition.js';
-import type { UpstreamRequest, UpstreamResponse } from '../runtime/forward-request.js';
-import type { FunctionSnapshot, Supervisor } from '../runtime/supervisor.js';
-import { loadStack } from '../stack/load-stack.js';
-import { buildGateway } from './build-gateway.js';
-
-const STACK = loadStack(fileURLToPath(new URL('../../test-fixtures/stack.yml', import.meta.url)), {});
-const AUTH = 'Basic ' + Buffer.from('admin:pw').toString('base64');
-
-/** Records what the HTTP layer asked for; invoke answers from `answer`. */
-class FakeSupervisor implements Supervisor {
-  readonly defs = new Map<string, FunctionDefinition>();
-  readonly replicas = new Map<string, number>();
-  readonly invoked: Array<{ name: string; req: UpstreamRequest }> = [];
-  answer: (name: string, req: UpstreamRequest) => Promise<Result<UpstreamResponse>> = async (_n, req) =>
-    ok({ status: 200, headers: { 'content-type': String(req.headers['content-type'] ?? 'application/octet-stream'), 'x-from': 'fn' }, body: req.body });
-
-  constructor(defs: FunctionDefinition[]) {
-    for (const d of defs) {
-      this.defs.set(d.name, d);
-      this.replicas.set(d.name, 1);
-    }
-  }
-  list = (): FunctionSnapshot[] => [...this.defs.keys()].map((n) => this.get(n)!);
-  get = (name: string): FunctionSnapshot | undefined => {
-    const d = this.defs.get(name);
-    if (!d) return undefined;
-    const r = this.replicas.get(name) === 0 ? 0 : 1;
-    return { definition: d, replicas: r, availableReplicas: r, state: r ? 'ready' : 'stopped', pid: undefined, restarts: 0, createdAt: Date.UTC(2026, 0, 2), lastExit: undefined };
-  };
-  deploy = async (d: FunctionDefinition): Promise<'created' | 'updated'> => {
-    const existed = this.defs.has(d.name);
-    this.defs.set(d.name, d);
-    this.replicas.set(d.name, 1);
-    return existed ? 'updated' : 'created';
-  };
-  remove = async (name: string): Promise<boolean> => this.defs.delete(name);
-  scale = async (name: string, n: number): Promise<boolean> => {
-    if (!this.defs.has(name)) return false;
-    this.replicas.set(name, n);
-    return true;
-  };
-  invoke = async (name: string, req: UpstreamRequest): Promise<Result<UpstreamResponse>> => {
-    this.invoked.push({ name, req });
-    return this.answer(name, req);
-  };
-  stopAll = async (): Promise<void> => {};
-}
-
-interface Harness {
-  app: FastifyInstance;
-  sup: FakeSupervisor;
-  callbacks: Array<{ url: string; init: RequestInit }>;
-  logs: string[];
-}
-
-function harness(env: Record<string, string> = {}, opts: { fetchFails?: boolean } = {}): Harness {
-  const config: GatewayConfig = readGatewayConfig({ MAX_BODY_BYTES: '1024', ...env }, (n) => ({ 'basic-auth-user': 'admin', 'basic-auth-password': 'pw' })[n]);
-  const sup = new FakeSupervisor(STACK.functions.map((f) => definitionFromStack(f, config.execTimeoutMs)));
-  const callbacks: Harness['callbacks'] = [];
-  const logs: string[] = [];
-  const fetchFake = (async (url: string | URL | Request, init?: RequestInit) => {
-    callbacks.push({ url: String(url), init: init ?? {} });
-    if (opts.fetchFails) throw new Error('connection refused');
-    return new Response('thanks');
-  }) as typeof fetch;
-  let n = 0;
-  const app = buildGateway({
-    config,
-    stack: STACK,
-    supervisor: sup,
-    metrics: createGatewayMetrics(new Registry()),
-    log: createLogger('gateway', { sink: (l) => logs.push(l) }),
-    fetch: fetchFake,
-    clock: systemClock,
-    version: { release: '0.1.0', sha: 'abc123', commitMessage: 'test' },
-    newCallId: () => `call-${++n}`,
-  });
-  return { app, sup, callbacks, logs };
-}
-
-const until = async (cond: () => boolean, ms = 2000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+import { fail, ok } from '@typedcluster/core';
+import { harness, type Harness, until } from '../testing/gateway-harness.js';
 
 describe('buildGateway: function routes', () => {
   let h: Harness;
@@ -122,6 +29,18 @@ describe('buildGateway: function routes', () => {
     assert.equal(res.statusCode, 200);
     assert.equal(h.sup.invoked[0]!.req.path, '/?q=1');
     assert.equal(h.sup.invoked[0]!.req.body.toString(), 'raw');
+  });
+
+  it('keeps the sub-path exactly as sent, whatever the spelling of the name', async () => {
+    for (const [url, path] of [
+      ['/function/%65cho/a%2Fb/c?x=%20', '/a%2Fb/c?x=%20'],
+      ['/function/echo.openfaas-fn/', '/'],
+      ['/function/echo/x/?a=1&a=2', '/x/?a=1&a=2'],
+    ] as const) {
+      h.sup.invoked.length = 0;
+      assert.equal((await h.app.inject({ method: 'POST', url, payload: 'x' })).statusCode, 200, url);
+      assert.equal(h.sup.invoked[0]!.req.path, path, url);
+    }
   });
 
   it('passes the function status and X-Rejected through and counts the rejections by reason', async () => {
@@ -232,136 +151,5 @@ describe('buildGateway: async invocations', () => {
     release();
     await h.app.close();
     assert.equal(h.sup.invoked.length, 2, 'queued work drained on close');
-  });
-});
-
-describe('buildGateway: system API (faas-cli shapes)', () => {
-  let h: Harness;
-  beforeEach(() => (h = harness()));
-  afterEach(() => h.app.close());
-  const sys = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
-    h.app.inject({ method, url, headers: { authorization: AUTH }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
-
-  it('answers 401 with WWW-Authenticate without or with wrong credentials', async () => {
-    for (const authorization of [undefined, 'Basic ' + Buffer.from('admin:wrong').toString('base64'), 'Bearer x']) {
-      const res = await h.app.inject({ url: '/system/functions', headers: authorization ? { authorization } : {} });
-      assert.equal(res.statusCode, 401);
-      assert.equal(res.headers['www-authenticate'], 'Basic realm="Restricted"');
-      assert.equal(res.json().code, 'UNAUTHORIZED');
-    }
-  });
-
-  it('lets everything through when BASIC_AUTH=false', async () => {
-    const open = harness({ BASIC_AUTH: 'false' });
-    assert.equal((await open.app.inject({ url: '/system/functions' })).statusCode, 200);
-    await open.app.close();
-  });
-
-  it('lists functions as faas-provider FunctionStatus', async () => {
-    const res = await sys('GET', '/system/functions');
-    assert.equal(res.statusCode, 200);
-    const list = res.json() as Array<Record<string, unknown>>;
-    assert.deepEqual(list.map((f) => f['name']), ['echo', 'crasher', 'hanger', 'memory-hog', 'rejecter']);
-    assert.deepEqual(list[0], {
-      name: 'echo',
-      image: 'typedcluster/echo:test',
-      namespace: 'openfaas-fn',
-      envProcess: 'node --conditions=typescript --import tsx template/typescript-node/index.ts',
-      envVars: { GREETING: 'hello' },
-      constraints: [],
-      secrets: [],
-      labels: { 'com.typedcluster.test': 'true' },
-      annotations: { topic: 'readings' },
-      readOnlyRootFilesystem: false,
-      invocationCount: 0,
-      replicas: 1,
-      availableReplicas: 1,
-      createdAt: '2026-01-02T00:00:00.000Z',
-    });
-    assert.deepEqual(list[3]!['limits'], { memory: '64Mi' });
-    assert.equal((await sys('GET', '/system/functions?namespace=openfaas-fn')).statusCode, 200);
-    assert.equal((await sys('GET', '/system/functions?namespace=other')).statusCode, 400);
-  });
-
-  it('describes one function, counting its invocations', async () => {
-    await h.app.inject({ method: 'POST', url: '/function/echo', payload: 'x' });
-    const res = await sys('GET', '/system/function/echo?namespace=openfaas-fn');
-    assert.equal(res.statusCode, 200);
-    assert.equal(res.json().name, 'echo');
-    assert.equal(res.json().invocationCount, 1);
-    const missing = await sys('GET', '/system/function/nope');
-    assert.equal(missing.statusCode, 404);
-    assert.equal(missing.json().code, 'FUNCTION_NOT_FOUND');
-  });
-
-  it('answers /system/info and /system/namespaces', async () => {
-    const info = (await sys('GET', '/system/info')).json();
-    assert.deepEqual(info.provider, { provider: 'typedcluster-gateway', orchestration: 'process', version: { release: '0.1.0', sha: 'abc123' } });
-    assert.deepEqual(info.version, { release: '0.1.0', sha: 'abc123', commit_message: 'test' });
-    assert.equal(typeof info.arch, 'string');
-    assert.deepEqual((await sys('GET', '/system/namespaces')).json(), ['openfaas-fn']);
-  });
-
-  it('deploys a stack function by name (PUT updates, POST creates) as faas-cli deploy does', async () => {
-    const deployment = { service: 'echo', image: 'typedcluster/echo:v2', envVars: { GREETING: 'hey', exec_timeout: '3s' }, labels: { tier: 'edge' }, limits: { memory: '96Mi' } };
-    const put = await sys('PUT', '/system/functions', deployment);
-    assert.equal(put.statusCode, 202);
-    const d = h.sup.defs.get('echo')!;
-    assert.equal(d.image, 'typedcluster/echo:v2');
-    assert.deepEqual(d.envVars, { GREETING: 'hey', exec_timeout: '3s' });
-    assert.equal(d.execTimeoutMs, 3000);
-    assert.equal(d.memoryMiB, 96);
-    assert.ok(d.handlerPath.endsWith('/test-fixtures/echo/handler.ts'));
-
-    await h.sup.remove('echo');
-    const put404 = await sys('PUT', '/system/functions', { service: 'echo', image: 'x' });
-    assert.equal(put404.statusCode, 404, 'faas-cli falls back to POST on 404');
-    assert.equal((await sys('POST', '/system/functions', { service: 'echo', image: 'x' })).statusCode, 202);
-    assert.ok(h.sup.defs.has('echo'));
-  });
-
-  it('deploys another name with a stack handler chosen by the com.typedcluster.handler label', async () => {
-    const res = await sys('POST', '/system/functions', { service: 'echo-2', image: 'x', labels: { 'com.typedcluster.handler': 'echo' } });
-    assert.equal(res.statusCode, 202);
-    assert.equal(h.sup.defs.get('echo-2')!.handlerPath, h.sup.defs.get('echo')!.handlerPath);
-  });
-
-  it('refuses to deploy a function whose handler is not in stack.yml, saying how to fix it', async () => {
-    const res = await sys('POST', '/system/functions', { service: 'figlet', image: 'ghcr.io/openfaas/figlet:latest' });
-    assert.equal(res.statusCode, 400);
-    const body = res.json();
-    assert.equal(body.code, 'BAD_REQUEST');
-    assert.match(body.message, /"figlet" is not a function in .*stack\.yml/);
-    assert.match(body.message, /com\.typedcluster\.handler/);
-    const bad = await sys('POST', '/system/functions', { service: 'x', labels: { 'com.typedcluster.handler': 'nope' } });
-    assert.equal(bad.statusCode, 400);
-    assert.match(bad.json().message, /names no function/);
-  });
-
-  it('rejects malformed deployments', async () => {
-    for (const payload of [undefined, 'not json', { image: 'x' }, { service: 'Echo' }, { service: 'echo', envVars: { A: 1 } }, { service: 'echo', limits: { memory: '1Mi' } }]) {
-      const res = await h.app.inject({ method: 'POST', url: '/system/functions', headers: { authorization: AUTH }, ...(payload === undefined ? {} : { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }) });
-      assert.equal(res.statusCode, 400, JSON.stringify(payload));
-      assert.equal(res.json().code, 'BAD_REQUEST');
-    }
-  });
-
-  it('deletes a function ({functionName}) and answers 404 for an unknown one', async () => {
-    const res = await sys('DELETE', '/system/functions', { functionName: 'crasher' });
-    assert.equal(res.statusCode, 202);
-    assert.equal(h.sup.defs.has('crasher'), false);
-    assert.equal((await sys('DELETE', '/system/functions', { functionName: 'crasher' })).statusCode, 404);
-  });
-
-  it('scales: 0 stops, 1 or more runs one, bad input is 400, unknown 404', async () => {
-    assert.equal((await sys('POST', '/system/scale-function/echo', { serviceName: 'echo', replicas: 0 })).statusCode, 202);
-    assert.equal(h.sup.replicas.get('echo'), 0);
-    const described = (await sys('GET', '/system/function/echo')).json();
-    assert.equal(described.replicas, 0);
-    assert.equal(described.availableReplicas, 0);
-    assert.equal((await sys('POST', '/system/scale-function/echo', { serviceName: 'echo', replicas: 2 })).statusCode, 202);
-    assert.equal(h.sup.replicas.get('echo'), 2);
-    assert.equal((await sys('POST', '/system/scale-function/echo', { replicas: -1 })).statusCode, 400);
-    assert.equal((await sys('POST', '/system/scale-function/nope', { replicas: 1 })).statusCode, 404);
   });
 });

@@ -17,7 +17,7 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: GatewayDeps):
       return replyFailure(reply, failure('FUNCTION_NOT_FOUND', `no function named "${param}" is deployed`));
     }
     const callId = headerString(request.headers['x-call-id']) ?? newCallId();
-    const outcome = await invokeFunction(deps, name, toUpstreamRequest(request, `/function/${param}`, callId));
+    const outcome = await invokeFunction(deps, name, toUpstreamRequest(request, callId));
     reply.header('x-call-id', callId).header('x-duration-seconds', outcome.seconds.toFixed(6));
     if (!outcome.ok) return replyFailure(reply, outcome.error);
     const { response } = outcome;

@@ -12,18 +12,23 @@ export function functionNameOf(param: string): string | undefined {
   return param.slice(dot + 1) === NAMESPACE ? param.slice(0, dot) : undefined;
 }
 
-/** The path and query after `/function/<name>`, as the function sees them. */
-export function upstreamPathOf(rawUrl: string, prefix: string): string {
-  const rest = rawUrl.slice(prefix.length);
-  if (rest === '' || rest.startsWith('?')) return `/${rest}`;
-  return rest.startsWith('/') ? rest : `/${rest}`;
+/**
+ * The path and query after `/function/<name>` (or `/async-function/<name>`),
+ * as the function sees them; taken from the raw URL so %-escapes stay as sent.
+ */
+export function upstreamPathOf(rawUrl: string): string {
+  const q = rawUrl.indexOf('?');
+  const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const query = q < 0 ? '' : rawUrl.slice(q);
+  const rest = path.split('/').slice(3).join('/');
+  return `/${rest}${query}`;
 }
 
-export function toUpstreamRequest(request: FastifyRequest, prefix: string, callId: string): UpstreamRequest {
+export function toUpstreamRequest(request: FastifyRequest, callId: string): UpstreamRequest {
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   return {
     method: request.method,
-    path: upstreamPathOf(request.raw.url ?? '/', prefix),
+    path: upstreamPathOf(request.raw.url ?? '/'),
     headers: {
       ...request.headers,
       'x-call-id': callId,

@@ -6,6 +6,7 @@ import { gatewayInfo, toFunctionStatus } from './function-status.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { functionNameOf, NAMESPACE } from './invoke-function.js';
 import { findHandler, parseDeployment, parseJsonBody } from './parse-deployment.js';
+import { missingSecrets } from '../runtime/function-secrets.js';
 import { failure, replyFailure } from './reply-failure.js';
 
 type Query = { namespace?: string };
@@ -22,6 +23,8 @@ export function registerSystemRoutes(app: FastifyInstance, deps: GatewayDeps): v
   app.get('/system/functions', async (request: Req, reply) => badNamespace(reply, request.query.namespace) ?? reply.send(supervisor.list().map(status)));
 
   app.get('/system/function/:name', async (request: Req, reply) => {
+    const wrongNs = badNamespace(reply, request.query.namespace);
+    if (wrongNs) return wrongNs;
     const name = functionNameOf(request.params.name);
     const s = name === undefined ? undefined : supervisor.get(name);
     if (!s) return replyFailure(reply, failure('FUNCTION_NOT_FOUND', `no function named "${request.params.name}" is deployed`));
@@ -42,6 +45,10 @@ export function registerSystemRoutes(app: FastifyInstance, deps: GatewayDeps): v
     const base = findHandler(stack, d.value);
     if (!base.ok) return replyFailure(reply, base.error);
     const def = definitionFromDeployment(d.value.service, base.value, d.value, config.execTimeoutMs);
+    const missing = missingSecrets(def, config.secretsDir);
+    if (missing.length > 0) {
+      return replyFailure(reply, failure('BAD_REQUEST', `secret "${missing[0]}" of ${def.name} does not exist in ${config.secretsDir}; create it first`));
+    }
     const outcome = await supervisor.deploy(def);
     deps.log.info(`${outcome} ${def.name}`, { handler: base.value.name, image: def.image });
     return reply.code(202).send();

@@ -51,6 +51,9 @@ export function startFunctionProcess(spec: SpawnSpec, opts: FunctionProcessOptio
     env: spec.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
+    // Own process group: a Ctrl-C on the gateway's terminal must not reach the
+    // functions before the gateway drains and stops them itself.
+    detached: true,
   });
   const agent = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
   let port: number | undefined;

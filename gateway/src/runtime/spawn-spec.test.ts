@@ -27,6 +27,7 @@ const ctx = {
   gatewayUrl: 'http://127.0.0.1:8080',
   secretsDir: '/run/secrets',
   maxBodyBytes: 2048,
+  shutdownTimeoutMs: 10_000,
   functionEnv: { DATABASE_URL: 'postgres://x' },
   hostEnv: { PATH: '/usr/bin', HOME: '/root', AWS_SECRET: 'do-not-leak' },
   execPath: '/usr/bin/node',
@@ -55,6 +56,7 @@ describe('buildSpawnSpec', () => {
       SECRETS_DIR: '/run/secrets',
       GATEWAY_URL: 'http://127.0.0.1:8080',
       MAX_BODY_BYTES: '2048',
+      DRAIN_TIMEOUT: '8000ms',
     });
   });
 

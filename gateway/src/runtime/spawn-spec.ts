@@ -19,6 +19,8 @@ export interface SpawnContext {
   readonly gatewayUrl: string;
   readonly secretsDir: string;
   readonly maxBodyBytes: number;
+  /** The gateway's SHUTDOWN_TIMEOUT: the bootstrap drains for 80% of it, leaving time for teardown(). */
+  readonly shutdownTimeoutMs: number;
   /** Added to every function's env (e.g. DATABASE_URL from the CLI). */
   readonly functionEnv: Readonly<Record<string, string>>;
   /** The gateway's own environment; only BASE_ENV names pass through. */
@@ -63,6 +65,7 @@ export function buildSpawnSpec(def: FunctionDefinition, ctx: SpawnContext): Spaw
       SECRETS_DIR: ctx.secretsDir,
       GATEWAY_URL: ctx.gatewayUrl,
       MAX_BODY_BYTES: String(ctx.maxBodyBytes),
+      DRAIN_TIMEOUT: `${Math.max(100, Math.floor(ctx.shutdownTimeoutMs * 0.8))}ms`,
     },
   };
 }
