@@ -92,12 +92,23 @@ describe('verify-and-decrypt @integration', () => {
     assert.equal(n.rows[0]?.n, '1');
   });
 
-  it('rejects a seq older than the replay window before touching the store', async () => {
-    const dev = createDeviceSender({ credentials: creds, random, now, initialSeq: 3000n });
-    await send(dev.sessionFrame());
-    const old = createDeviceSender({ credentials: creds, random, now, initialSeq: 10n, keyId: dev.keyId });
-    const r = await send(old.readingFrame({ ts: clock, temperature: 1, pressure: 2, humidity: 3 }));
+  it('rejects an authentic frame older than the replay window as REPLAY (wire-format §7.2.1)', async () => {
+    const early = createDeviceSender({ credentials: creds, random, now, initialSeq: 2500n });
+    assert.equal((await send(early.sessionFrame())).status, 200);
+    const late = createDeviceSender({ credentials: creds, random, now, initialSeq: 3000n });
+    await send(late.sessionFrame());
+    assert.equal((await send(late.readingFrame({ ts: clock, temperature: 1, pressure: 2, humidity: 3 }))).status, 200);
+    // early's session is still open, so this frame authenticates; its seq 2501 ≤ 3001 − 100.
+    const r = await send(early.readingFrame({ ts: clock, temperature: 1, pressure: 2, humidity: 3 }));
+    assert.equal(r.status, 409);
     assert.equal(codeOf(r.body), 'REPLAY');
+  });
+
+  it('authenticates before the window: a forged old frame is DECRYPT_FAILED, not REPLAY', async () => {
+    const dev = createDeviceSender({ credentials: creds, random, now, initialSeq: 3500n });
+    await send(dev.sessionFrame());
+    const forger = createDeviceSender({ credentials: creds, random, now, initialSeq: 10n, keyId: dev.keyId });
+    assert.equal(codeOf((await send(forger.readingFrame({ ts: clock, temperature: 1, pressure: 2, humidity: 3 }))).body), 'DECRYPT_FAILED');
   });
 
   it('rejects data without a session as UNKNOWN_KEY', async () => {

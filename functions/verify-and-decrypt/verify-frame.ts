@@ -18,7 +18,8 @@ import type { VerifyState } from './verify-state.js';
 export type Verified = { readonly kind: 'session'; readonly frame: Frame } | { readonly kind: 'record'; readonly frame: Frame; readonly record: TextRecord };
 
 /**
- * Verifies one frame (wire-format §3, §4, §7). A Failure with a catalogued
+ * Verifies one frame (wire-format §3, §4, §7), in the order of §7.1's table.
+ * A Failure with a catalogued
  * code rejects just this frame; `infra` failures (database down) are
  * returned separately so the whole request is retried instead.
  */
@@ -31,12 +32,6 @@ export async function verifyFrame(bytes: Uint8Array, deps: VerifyDeps, state: Ve
   if ('infra' in device) return device;
   if (!device.value) return fail('UNKNOWN_DEVICE', `device ${frame.deviceId} is not registered or was revoked`, 4);
 
-  const floor = await state.replayFloor(frame.deviceId);
-  if ('infra' in floor) return floor;
-  if (floor.value !== undefined && frame.seq <= floor.value) {
-    return fail('REPLAY', `seq ${frame.seq} is older than the replay window (must exceed ${floor.value})`, 10);
-  }
-
   if (frame.type === 'session') return openSession(frame, device.value.identityPublicKey, deps, state);
 
   const key = await state.sessionKey(frame.deviceId, frame.keyId);
@@ -46,7 +41,22 @@ export async function verifyFrame(bytes: Uint8Array, deps: VerifyDeps, state: Ve
   if (!plain.ok) return plain;
   const payload = decodePayload(frame.type, frame.deviceId, plain.value);
   if (!payload.ok) return payload;
+  const window = await outsideWindow(frame, state);
+  if (window) return window;
   return ok({ kind: 'record', frame, record: toTextRecord(frame, payload.value) });
+}
+
+/**
+ * wire-format §7.2.1: checked only after the frame is authenticated, so a
+ * REPLAY answer is only ever given for a frame the device really sent.
+ */
+async function outsideWindow(frame: Frame, state: VerifyState): Promise<Result<never> | { infra: string } | undefined> {
+  const floor = await state.replayFloor(frame.deviceId);
+  if ('infra' in floor) return floor;
+  if (floor.value !== undefined && frame.seq <= floor.value) {
+    return fail('REPLAY', `seq ${frame.seq} is older than the replay window (must exceed ${floor.value})`, 10);
+  }
+  return undefined;
 }
 
 /** wire-format §3: verify the identity signature, derive the key, record the session and its seq. */
@@ -55,6 +65,8 @@ async function openSession(frame: Frame, identityPublicKey: Uint8Array, deps: Ve
   if (!signed.ok) return signed;
   const key = serverSessionKey(deps.platformKeys, signed.value.ephemeralPublicKey);
   if (!key.ok) return key;
+  const window = await outsideWindow(frame, state);
+  if (window) return window;
 
   const opened = await deps.registry.openSession({ deviceId: frame.deviceId, keyId: frame.keyId, sessionKey: key.value, seq: frame.seq });
   if (!opened.ok) return { infra: opened.error.message };
