@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
-import { StartupError } from '../errors/startup-error.js';
 import { connectOrExplain, redactUrl } from './connect-or-explain.js';
 import { freePort } from './free-port.js';
-import { getTestPostgres } from './test-support.js';
-
-async function startupError(p: Promise<unknown>): Promise<StartupError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof StartupError, `expected a StartupError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
+import { getTestPostgres, startupErrorOf } from './test-support.js';
 
 describe('connectOrExplain', function () {
   this.timeout(60_000);
 
   it('explains a closed port as DATABASE_UNREACHABLE without the password', async () => {
     const port = await freePort();
-    const e = await startupError(connectOrExplain(`postgres://app:s3cret-pw@127.0.0.1:${port}/typedcluster`));
+    const e = await startupErrorOf(connectOrExplain(`postgres://app:s3cret-pw@127.0.0.1:${port}/typedcluster`));
     assert.equal(e.code, 'DATABASE_UNREACHABLE');
     assert.equal(e.message, `cannot reach PostgreSQL at 127.0.0.1:${port} (ECONNREFUSED)`);
     assert.equal(e.hint, 'start PostgreSQL or fix DATABASE_URL');
@@ -27,8 +16,8 @@ describe('connectOrExplain', function () {
   });
 
   it('refuses a URL that is not postgres:// as CONFIG_INVALID', async () => {
-    assert.equal((await startupError(connectOrExplain('mysql://a:b@localhost/x'))).code, 'CONFIG_INVALID');
-    assert.equal((await startupError(connectOrExplain('not a url'))).code, 'CONFIG_INVALID');
+    assert.equal((await startupErrorOf(connectOrExplain('mysql://a:b@localhost/x'))).code, 'CONFIG_INVALID');
+    assert.equal((await startupErrorOf(connectOrExplain('not a url'))).code, 'CONFIG_INVALID');
   });
 
   it('redacts the password of a URL for logs', () => {
@@ -46,7 +35,7 @@ describe('connectOrExplain', function () {
 
     it('names the user, not the password, when authentication fails', async () => {
       const pg = await getTestPostgres();
-      const e = await startupError(connectOrExplain(`postgres://postgres:wrong-pw-42@127.0.0.1:${pg.port}/postgres`));
+      const e = await startupErrorOf(connectOrExplain(`postgres://postgres:wrong-pw-42@127.0.0.1:${pg.port}/postgres`));
       assert.equal(e.code, 'DATABASE_UNREACHABLE');
       assert.match(e.message, /refused user "postgres"/);
       assert.match(e.hint, /password in DATABASE_URL/);
@@ -55,7 +44,7 @@ describe('connectOrExplain', function () {
 
     it('says which database is missing', async () => {
       const pg = await getTestPostgres();
-      const e = await startupError(connectOrExplain(pg.urlFor('no_such_db')));
+      const e = await startupErrorOf(connectOrExplain(pg.urlFor('no_such_db')));
       assert.equal(e.message, `database "no_such_db" does not exist at 127.0.0.1:${pg.port}`);
     });
   });

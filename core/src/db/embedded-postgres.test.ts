@@ -3,11 +3,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StartupError } from '../errors/startup-error.js';
 import { createLogger } from '../log/logger.js';
 import { createDatabase } from './database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { freePort } from './free-port.js';
+import { startupErrorOf } from './test-support.js';
 
 describe('embedded PostgreSQL @integration', function () {
   this.timeout(120_000);
@@ -19,15 +19,6 @@ describe('embedded PostgreSQL @integration', function () {
     const pg = await startEmbeddedPostgres({ dataDir, port: port ?? (await freePort()), log: log(), unsafeFast });
     running.push(pg);
     return pg;
-  };
-  const rejection = async (p: Promise<unknown>): Promise<StartupError> => {
-    try {
-      await p;
-    } catch (e) {
-      assert.ok(e instanceof StartupError, `expected a StartupError, got ${String(e)}`);
-      return e;
-    }
-    assert.fail('expected a rejection');
   };
 
   beforeEach(() => {
@@ -64,7 +55,7 @@ describe('embedded PostgreSQL @integration', function () {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
     try {
-      const e = await rejection(start(join(root, 'data'), port));
+      const e = await startupErrorOf(start(join(root, 'data'), port));
       assert.equal(e.code, 'PORT_IN_USE');
       assert.match(e.message, new RegExp(`${port}`));
       assert.match(e.hint, /PG_PORT|DATABASE_URL/);
@@ -101,7 +92,7 @@ describe('embedded PostgreSQL @integration', function () {
   it('refuses a data dir that a running server is using', async () => {
     const dataDir = join(root, 'data');
     await start(dataDir);
-    const e = await rejection(start(dataDir));
+    const e = await startupErrorOf(start(dataDir));
     assert.equal(e.code, 'DATA_DIR_INVALID');
     assert.match(e.message, /already running/);
   });
@@ -110,7 +101,7 @@ describe('embedded PostgreSQL @integration', function () {
     const dataDir = join(root, 'data');
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'notes.txt'), 'not a cluster');
-    const e = await rejection(start(dataDir));
+    const e = await startupErrorOf(start(dataDir));
     assert.equal(e.code, 'DATA_DIR_INVALID');
   });
 });

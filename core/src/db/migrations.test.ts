@@ -3,24 +3,13 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StartupError } from '../errors/startup-error.js';
 import { createLogger } from '../log/logger.js';
 import { createDatabase } from './database.js';
 import { readMigrationFiles, SQL_DIR } from './migration-files.js';
 import { migrate } from './migrations.js';
-import { createTestDatabase, type TestDatabase } from './test-support.js';
+import { createTestDatabase, startupErrorOf, type TestDatabase } from './test-support.js';
 
 const log = createLogger('migrate-test', { level: 'error' });
-
-async function startupError(p: Promise<unknown>): Promise<StartupError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof StartupError, `expected a StartupError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('migrations @integration', function () {
   this.timeout(60_000);
@@ -66,7 +55,7 @@ describe('migrations @integration', function () {
   it('refuses to start when an applied file was edited', async () => {
     await migrate(t.db, sqlDir, log);
     writeFileSync(join(sqlDir, '001_core.sql'), readFileSync(join(sqlDir, '001_core.sql'), 'utf8') + '\nCREATE TABLE sneaky (x int);\n');
-    const e = await startupError(migrate(t.db, sqlDir, log));
+    const e = await startupErrorOf(migrate(t.db, sqlDir, log));
     assert.equal(e.code, 'MIGRATION_CHANGED');
     assert.match(e.message, /001_core\.sql was changed/);
     assert.match(e.hint, /new migration/);
@@ -76,7 +65,7 @@ describe('migrations @integration', function () {
   it('rolls back a failing file completely and names its line', async () => {
     await migrate(t.db, sqlDir, log);
     writeFileSync(join(sqlDir, '002_bad.sql'), 'CREATE TABLE half (x int);\nINSERT INTO half VALUES (1);\nSELECT 1 / 0 FROM nowhere;\n');
-    const e = await startupError(migrate(t.db, sqlDir, log));
+    const e = await startupErrorOf(migrate(t.db, sqlDir, log));
     assert.equal(e.code, 'MIGRATION_FAILED');
     assert.match(e.message, /002_bad\.sql, line 3: relation "nowhere" does not exist/);
     assert.ok(!(await tables()).includes('half'));
@@ -101,9 +90,9 @@ describe('migrations @integration', function () {
 
   it('refuses misnamed and same-numbered files', async () => {
     writeFileSync(join(sqlDir, '2_oops.sql'), 'SELECT 1;');
-    assert.equal((await startupError(migrate(t.db, sqlDir, log))).code, 'MIGRATION_FAILED');
+    assert.equal((await startupErrorOf(migrate(t.db, sqlDir, log))).code, 'MIGRATION_FAILED');
     rmSync(join(sqlDir, '2_oops.sql'));
     writeFileSync(join(sqlDir, '001_again.sql'), 'SELECT 1;');
-    assert.match((await startupError(readMigrationFiles(sqlDir))).message, /share version 1/);
+    assert.match((await startupErrorOf(readMigrationFiles(sqlDir))).message, /share version 1/);
   });
 });

@@ -139,3 +139,14 @@ async function admin(pgServer: TestPostgres, sql: string): Promise<void> {
     await client.end();
   }
 }
+
+/** Awaits `p`, which must reject with a StartupError, and returns it for its code, message and hint. */
+export async function startupErrorOf(p: Promise<unknown>): Promise<StartupError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof StartupError) return e;
+    throw new Error(`expected a StartupError, got ${String(e)}`);
+  }
+  throw new Error('expected a rejection with a StartupError');
+}

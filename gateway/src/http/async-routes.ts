@@ -4,7 +4,7 @@ import { createAsyncQueue, type AsyncQueue } from '../async/async-queue.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { headerString } from './function-routes.js';
 import { functionNameOf, invokeFunction, toUpstreamRequest, type InvocationOutcome } from './invoke-function.js';
-import { failure, replyFailure } from './reply-failure.js';
+import { failure, replyFailure, notDeployed } from './reply-failure.js';
 
 type NameParams = { name: string };
 
@@ -23,7 +23,7 @@ export function registerAsyncRoutes(app: FastifyInstance, deps: GatewayDeps): As
     const param = request.params.name;
     const name = functionNameOf(param);
     if (name === undefined || !deps.supervisor.get(name)) {
-      return replyFailure(reply, failure('FUNCTION_NOT_FOUND', `no function named "${param}" is deployed`));
+      return replyFailure(reply, notDeployed(param));
     }
     const callbackUrl = headerString(request.headers['x-callback-url']);
     if (callbackUrl !== undefined && !isHttpUrl(callbackUrl)) {

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HOP_BY_HOP } from '../runtime/forward-request.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { functionNameOf, invokeFunction, toUpstreamRequest } from './invoke-function.js';
-import { failure, replyFailure } from './reply-failure.js';
+import { failure, replyFailure, notDeployed } from './reply-failure.js';
 
 type NameParams = { name: string };
 
@@ -14,7 +14,7 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: GatewayDeps):
     const param = request.params.name;
     const name = functionNameOf(param);
     if (name === undefined || !deps.supervisor.get(name)) {
-      return replyFailure(reply, failure('FUNCTION_NOT_FOUND', `no function named "${param}" is deployed`));
+      return replyFailure(reply, notDeployed(param));
     }
     const callId = headerString(request.headers['x-call-id']) ?? newCallId();
     const outcome = await invokeFunction(deps, name, toUpstreamRequest(request, callId));

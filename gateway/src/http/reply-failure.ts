@@ -10,3 +10,6 @@ export function replyFailure(reply: FastifyReply, failure: Failure): FastifyRepl
 }
 
 export const failure = (code: ErrorCode, message: string): Failure => ({ code, message });
+
+/** The one wording of "no such function", for every route. */
+export const notDeployed = (name: string): Failure => failure('FUNCTION_NOT_FOUND', `no function named "${name}" is deployed`);

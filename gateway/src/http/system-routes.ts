@@ -7,7 +7,7 @@ import type { GatewayDeps } from './gateway-deps.js';
 import { functionNameOf, NAMESPACE } from './invoke-function.js';
 import { findHandler, parseDeployment, parseJsonBody } from './parse-deployment.js';
 import { missingSecrets } from '../runtime/function-secrets.js';
-import { failure, replyFailure } from './reply-failure.js';
+import { failure, replyFailure, notDeployed } from './reply-failure.js';
 
 type Query = { namespace?: string };
 type Req = FastifyRequest<{ Querystring: Query; Params: { name: string } }>;
@@ -27,7 +27,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: GatewayDeps): v
     if (wrongNs) return wrongNs;
     const name = functionNameOf(request.params.name);
     const s = name === undefined ? undefined : supervisor.get(name);
-    if (!s) return replyFailure(reply, failure('FUNCTION_NOT_FOUND', `no function named "${request.params.name}" is deployed`));
+    if (!s) return replyFailure(reply, notDeployed(request.params.name));
     return reply.send(status(s));
   });
 
@@ -64,7 +64,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: GatewayDeps): v
     const wrongNs = badNamespace(reply, typeof v.namespace === 'string' ? v.namespace : request.query.namespace);
     if (wrongNs) return wrongNs;
     if (!(await supervisor.remove(v.functionName))) {
-      return replyFailure(reply, failure('FUNCTION_NOT_FOUND', `no function named "${v.functionName}" is deployed`));
+      return replyFailure(reply, notDeployed(v.functionName));
     }
     deps.log.info(`removed ${v.functionName}`);
     return reply.code(202).send();
@@ -79,7 +79,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: GatewayDeps): v
       return replyFailure(reply, failure('BAD_REQUEST', 'send {"serviceName":"name","replicas":N} with N ≥ 0 (0 stops it, 1 or more runs one process)'));
     }
     if (name === undefined || !(await supervisor.scale(name, replicas))) {
-      return replyFailure(reply, failure('FUNCTION_NOT_FOUND', `no function named "${request.params.name}" is deployed`));
+      return replyFailure(reply, notDeployed(request.params.name));
     }
     return reply.code(202).send();
   });
