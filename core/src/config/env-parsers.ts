@@ -22,7 +22,8 @@ export function envOptional(env: Env, name: string): string | undefined {
 export function envInt(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
+  // Plain decimal only: Number() would read "  " as 0 and "0x10" as 16.
+  const n = /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new StartupError('CONFIG_INVALID', `${name}=${raw} is not an integer in ${min}..${max}`, `fix ${name} or unset it to use ${fallback}`);
   }

@@ -42,7 +42,11 @@ function formatFields(fields?: Fields): string {
   let out = '';
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
-    const s = typeof v === 'string' ? v : v instanceof Error ? v.message : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+    const s =
+      typeof v === 'string' ? v
+      : typeof v === 'bigint' ? v.toString()
+      : v instanceof Error ? v.message
+      : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
     out += ` ${k}=${/[\s"=]/.test(s) ? JSON.stringify(s) : s}`;
   }
   return out;
