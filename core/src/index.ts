@@ -28,3 +28,5 @@ export type { CallOptions } from './function/call-function.js';
 export * from './wire/index.js';
 export * from './crypto/index.js';
 export * from './device/index.js';
+export { TOPICS, deviceTopics, deviceIdOfTopic, topicMatches, isValidFilter } from './mqtt/topics.js';
+export { hashPassword, verifyPassword } from './auth/password-hash.js';

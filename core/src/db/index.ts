@@ -15,3 +15,5 @@ export { createReadingStore } from './reading-store.js';
 export type { LedgerFrame, ReadingStore } from './reading-store.js';
 export { getTestPostgres, createTestDatabase } from './test-support.js';
 export type { TestDatabase, TestPostgres } from './test-support.js';
+export { createMqttCredentialStore } from './mqtt-credentials.js';
+export type { MqttCredentialStore } from './mqtt-credentials.js';

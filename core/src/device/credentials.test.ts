@@ -52,4 +52,15 @@ describe('device credentials file (wire-format §3.4)', () => {
   for (const [name, change, expected] of bad) {
     it(`rejects ${name}`, () => assert.equal(failureOf(change(json())), expected));
   }
+
+  it('round-trips an optional MQTT password and refuses a short one', () => {
+    const withPw = parseCredentials(JSON.stringify({ ...json(), mqttPassword: 'x'.repeat(24) }));
+    assert.ok(withPw.ok);
+    assert.equal(withPw.value.mqttPassword, 'x'.repeat(24));
+    const again = parseCredentials(serializeCredentials(withPw.value));
+    assert.equal(again.ok ? again.value.mqttPassword : undefined, 'x'.repeat(24));
+    const short = parseCredentials(JSON.stringify({ ...json(), mqttPassword: 'short' }));
+    assert.equal(short.ok ? 'ok' : short.error.at, 'mqttPassword');
+    assert.equal('mqttPassword' in JSON.parse(serializeCredentials(creds)), false, 'absent stays absent');
+  });
 });

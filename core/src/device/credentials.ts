@@ -6,7 +6,7 @@ import { MAX_DEVICE_ID } from '../wire/constants.js';
 /**
  * What a device is provisioned with (wire-format §3.4), stored as a JSON
  * file: `{version: 1, deviceId, name, identitySecretKey,
- * identityPublicKey, platformPublicKey}`, keys in standard padded base64.
+ * identityPublicKey, platformPublicKey, mqttPassword?}`, keys in standard padded base64.
  * The identity secret key is libsodium's 64-byte Ed25519 form
  * (seed ‖ public key). The file is secret: the identity key is the device.
  */
@@ -17,6 +17,11 @@ export interface DeviceCredentials {
   readonly identitySecretKey: Uint8Array;
   readonly identityPublicKey: Uint8Array;
   readonly platformPublicKey: Uint8Array;
+  /**
+   * The device's MQTT password (username: its id in decimal); absent for a
+   * device that only speaks HTTP or TCP. docs/topics.md §Authentication.
+   */
+  readonly mqttPassword?: string;
 }
 
 const KEY_SIZES = { identitySecretKey: 64, identityPublicKey: 32, platformPublicKey: 32 } as const;
@@ -52,7 +57,12 @@ export function parseCredentials(text: string): Result<DeviceCredentials> {
   if (!equalBytes(identitySecretKey.subarray(32), identityPublicKey)) {
     return fail('CONFIG_INVALID', 'identityPublicKey does not belong to identitySecretKey', 'identityPublicKey');
   }
-  return ok({ version: 1, deviceId, name, identitySecretKey, identityPublicKey, platformPublicKey });
+  const { mqttPassword } = o;
+  if (mqttPassword !== undefined && (typeof mqttPassword !== 'string' || mqttPassword.length < 16)) {
+    return fail('CONFIG_INVALID', 'mqttPassword must be a string of at least 16 characters', 'mqttPassword');
+  }
+  const base = { version: 1 as const, deviceId, name, identitySecretKey, identityPublicKey, platformPublicKey };
+  return ok(mqttPassword === undefined ? base : { ...base, mqttPassword });
 }
 
 export function serializeCredentials(c: DeviceCredentials): string {
@@ -63,6 +73,7 @@ export function serializeCredentials(c: DeviceCredentials): string {
     identitySecretKey: toBase64(c.identitySecretKey),
     identityPublicKey: toBase64(c.identityPublicKey),
     platformPublicKey: toBase64(c.platformPublicKey),
+    ...(c.mqttPassword === undefined ? {} : { mqttPassword: c.mqttPassword }),
   };
   return JSON.stringify(json, null, 2) + '\n';
 }
