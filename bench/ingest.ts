@@ -12,7 +12,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDeviceRegistry, createLogger, freePort, systemRandom } from '@typedcluster/core';
+import { createLogger, freePort, systemRandom } from '@typedcluster/core';
 import { readCliConfig } from '../cli/src/cli-config.js';
 import { provisionDevice } from '../cli/src/platform/provision-device.js';
 import { startPlatform } from '../cli/src/platform/start-platform.js';
@@ -57,11 +57,10 @@ const log = createLogger('bench', { level: 'warn' });
 process.stderr.write(`starting the platform (embedded PostgreSQL in ${home})…\n`);
 const platform = await startPlatform({ config: readCliConfig(env, ROOT), env, log, random: systemRandom, uniform: Math.random, now: Date.now, fetch, demo: false });
 try {
-  const registry = createDeviceRegistry(platform.database.db);
   const files: string[] = [];
   for (let i = 0; i < deviceCount; i++) {
     const out = join(home, 'devices', `bench-${i}.json`);
-    const r = await provisionDevice(registry, { name: `bench-${i}`, out, platformPublicKey: platform.secrets.platformKeys.publicKey }, systemRandom);
+    const r = await provisionDevice(platform.database.db, { name: `bench-${i}`, out, platformPublicKey: platform.secrets.platformKeys.publicKey }, systemRandom);
     if (!r.ok) throw new Error(r.error.message);
     files.push(out);
   }

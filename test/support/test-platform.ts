@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createDeviceRegistry,
   createLogger,
   createTestDatabase,
   systemRandom,
@@ -41,7 +40,6 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   const fullEnv = { TYPEDCLUSTER_HOME: home, DATABASE_URL: database.url, PORT: '0', STACK_FILE: join(REPO_ROOT, 'stack.yml'), ...env };
   const config = readCliConfig(fullEnv, REPO_ROOT);
   const platform = await startPlatform({ config, env: fullEnv, log, random: systemRandom, uniform: Math.random, now: Date.now, fetch, demo: false });
-  const registry = createDeviceRegistry(platform.database.db);
   return {
     platform,
     database,
@@ -49,7 +47,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     ingestUrl: `${platform.gateway.url}/function/ingest-binary`,
     log,
     async provision(name) {
-      const r = await provisionDevice(registry, { name, out: join(home, 'devices', `${name}.json`), platformPublicKey: platform.secrets.platformKeys.publicKey }, systemRandom);
+      const r = await provisionDevice(platform.database.db, { name, out: join(home, 'devices', `${name}.json`), platformPublicKey: platform.secrets.platformKeys.publicKey }, systemRandom);
       if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
       return r.value;
     },

@@ -36,7 +36,7 @@ export const deviceAdd: Command = {
     }
     return withPlatform(io, async (p) => {
       const out = typeof values['out'] === 'string' ? resolve(io.cwd, values['out']) : join(p.config.devicesDir, `${name}.json`);
-      const r = await provisionDevice(p.registry, { name, id, out, platformPublicKey: p.secrets.platformKeys.publicKey }, systemRandom);
+      const r = await provisionDevice(p.database.db, { name, id, out, platformPublicKey: p.secrets.platformKeys.publicKey }, systemRandom);
       if (!r.ok) {
         io.err(`error ${r.error.code}: ${r.error.message}`);
         return 1;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, parseCredentials, sodiumReady, type TestDatabase } from '@typedcluster/core';
+import { createMqttCredentialStore, createTestDatabase, parseCredentials, sodiumReady, type TestDatabase } from '@typedcluster/core';
 import { recordingIo } from '../cli-test-io.js';
 import { runCli } from '../main.js';
 
@@ -32,6 +32,10 @@ describe('typedcluster device add / list / revoke @integration', () => {
     assert.equal(Buffer.from(platformSeed, 'base64').length, 32);
     const row = await t.db.query<{ identity_public_key: Buffer }>('SELECT identity_public_key FROM devices WHERE id = 7');
     assert.deepEqual(new Uint8Array(row.rows[0]!.identity_public_key), creds.value.identityPublicKey);
+    // Its MQTT password is in the file; only its hash is in the database, and it authenticates.
+    const pw = creds.value.mqttPassword ?? '';
+    assert.ok(pw.length >= 24);
+    assert.deepEqual(await createMqttCredentialStore(t.db).authenticate('7', pw), { ok: true, value: 7 });
   });
 
   it('refuses a duplicate name with its code and exit 1', async () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCredentials, type DeviceCredentials, type DeviceRegistry, type Logger, type RandomSource } from '@typedcluster/core';
+import { createDeviceRegistry, parseCredentials, type Database, type DeviceCredentials, type Logger, type RandomSource } from '@typedcluster/core';
 import { provisionDevice } from './provision-device.js';
 
 /**
@@ -9,7 +9,7 @@ import { provisionDevice } from './provision-device.js';
  * A credentials file whose device is gone or revoked is replaced.
  */
 export async function ensureDemoDevice(
-  registry: DeviceRegistry,
+  db: Database,
   devicesDir: string,
   name: string,
   platformPublicKey: Uint8Array,
@@ -17,6 +17,7 @@ export async function ensureDemoDevice(
   log: Logger,
 ): Promise<DeviceCredentials> {
   const file = join(devicesDir, `${name}.json`);
+  const registry = createDeviceRegistry(db);
   const existing = await readFile(file, 'utf8').then(parseCredentials, () => undefined);
   if (existing?.ok) {
     const device = await registry.getDevice(existing.value.deviceId);
@@ -26,10 +27,10 @@ export async function ensureDemoDevice(
     }
     log.warn('demo device credentials are stale; provisioning a new device', { file });
   }
-  let r = await provisionDevice(registry, { name, out: file, platformPublicKey }, random);
+  let r = await provisionDevice(db, { name, out: file, platformPublicKey }, random);
   if (!r.ok && r.error.code === 'DEVICE_EXISTS') {
     const next = await registry.nextFreeDeviceId();
-    if (next.ok) r = await provisionDevice(registry, { name: `${name}-${next.value}`, id: next.value, out: file, platformPublicKey }, random);
+    if (next.ok) r = await provisionDevice(db, { name: `${name}-${next.value}`, id: next.value, out: file, platformPublicKey }, random);
   }
   if (!r.ok) throw new Error(`cannot provision demo device ${name}: ${r.error.code} ${r.error.message}`);
   log.info('provisioned demo device', { id: r.value.deviceId, name: r.value.name, credentials: file });

@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
+  createDeviceRegistry,
+  createMqttCredentialStore,
   generateIdentityKeypair,
   serializeCredentials,
+  type Database,
   type DeviceCredentials,
-  type DeviceRegistry,
   type RandomSource,
   type Result,
 } from '@typedcluster/core';
@@ -18,12 +20,12 @@ export interface ProvisionRequest {
 }
 
 /**
- * Creates a device's identity key, registers its public half and writes its
- * credentials file (the device's secret) where the sensor can read it. The
- * file is written before nothing else can fail, so a registered device
- * always has its credentials.
+ * Creates a device's identity key and MQTT password, registers the public
+ * key and the password's hash, and writes its credentials file (the
+ * device's secret) where the sensor can read it.
  */
-export async function provisionDevice(registry: DeviceRegistry, req: ProvisionRequest, random: RandomSource): Promise<Result<DeviceCredentials>> {
+export async function provisionDevice(db: Database, req: ProvisionRequest, random: RandomSource): Promise<Result<DeviceCredentials>> {
+  const registry = createDeviceRegistry(db);
   let id = req.id;
   if (id === undefined) {
     const next = await registry.nextFreeDeviceId();
@@ -33,6 +35,9 @@ export async function provisionDevice(registry: DeviceRegistry, req: ProvisionRe
   const identity = generateIdentityKeypair(random);
   const added = await registry.addDevice({ id, name: req.name, identityPublicKey: identity.publicKey });
   if (!added.ok) return added;
+  const mqttPassword = Buffer.from(random(24)).toString('base64url');
+  const pw = await createMqttCredentialStore(db).setPassword(id, mqttPassword);
+  if (!pw.ok) return pw;
   const credentials: DeviceCredentials = {
     version: 1,
     deviceId: id,
@@ -40,6 +45,7 @@ export async function provisionDevice(registry: DeviceRegistry, req: ProvisionRe
     identitySecretKey: identity.secretKey,
     identityPublicKey: identity.publicKey,
     platformPublicKey: req.platformPublicKey,
+    mqttPassword,
   };
   await mkdir(dirname(dirname(req.out)), { recursive: true });
   await mkdir(dirname(req.out), { recursive: true, mode: 0o700 });

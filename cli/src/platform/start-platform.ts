@@ -1,4 +1,4 @@
-import { createDeviceRegistry, redactUrl, sodiumReady, type Env, type Logger, type RandomSource } from '@typedcluster/core';
+import { redactUrl, sodiumReady, type Env, type Logger, type RandomSource } from '@typedcluster/core';
 import { startGateway, type RunningGateway } from '@typedcluster/gateway';
 import type { CliConfig } from '../cli-config.js';
 import { startDemoSender, type DemoSender } from '../demo/demo-sender.js';
@@ -47,10 +47,9 @@ export async function startPlatform(o: StartPlatformOptions): Promise<RunningPla
     });
     let demo: DemoSender | undefined;
     if (o.demo) {
-      const registry = createDeviceRegistry(database.db);
       const pk = secrets.platformKeys.publicKey;
-      const sensor = await ensureDemoDevice(registry, o.config.devicesDir, 'demo-sensor', pk, o.random, o.log);
-      const plc = await ensureDemoDevice(registry, o.config.devicesDir, 'demo-plc', pk, o.random, o.log);
+      const sensor = await ensureDemoDevice(database.db, o.config.devicesDir, 'demo-sensor', pk, o.random, o.log);
+      const plc = await ensureDemoDevice(database.db, o.config.devicesDir, 'demo-plc', pk, o.random, o.log);
       demo = startDemoSender({ gatewayUrl: gateway.url, sensor, plc, fetch: o.fetch, log: o.log.child('demo'), now: o.now, random: o.random, uniform: o.uniform });
     }
     const running = gateway;
