@@ -32,6 +32,7 @@ export const ERRORS = {
   UPSTREAM_FAILED: { status: 502, kind: 'gateway', help: 'A downstream function or service failed.' },
   QUEUE_FULL: { status: 429, kind: 'gateway', help: 'The async queue is full; retry later.' },
   HANDLER_FAILED: { status: 500, kind: 'gateway', help: 'The function handler threw or returned no response; the process stays up.' },
+  UNEXPECTED_ANSWER: { status: 502, kind: 'gateway', help: 'A function answered an error status without a {code, message} body, or a batch without one result per frame.' },
   SETUP_FAILED: { status: 500, kind: 'config', help: "The function module's setup() failed; the process exits and the gateway restarts it with back-off." },
   GATEWAY_FAILED: { status: 500, kind: 'gateway', help: 'The gateway failed unexpectedly; see its log.' },
   NOT_FOUND: { status: 404, kind: 'request', help: 'No such route.' },
@@ -52,6 +53,7 @@ export const ERRORS = {
   STACK_INVALID: { status: 500, kind: 'config', help: 'stack.yml is invalid.' },
   UNKNOWN_LANG: { status: 500, kind: 'config', help: 'stack.yml names a template (lang) this runtime cannot run.' },
   PORT_IN_USE: { status: 500, kind: 'config', help: 'The listen port is already taken.' },
+  BROKER_DIR_INVALID: { status: 500, kind: 'config', help: 'The MQTT broker\'s persistence directory cannot be used (not writable, or locked by another running broker).' },
 } as const satisfies Record<string, { status: number; kind: string; help: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

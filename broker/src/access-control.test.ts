@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { mayPublish, maySubscribe, type BrokerUser } from './access-control.js';
+
+const device7: BrokerUser = { kind: 'device', deviceId: 7 };
+const gateway: BrokerUser = { kind: 'gateway' };
+const msg = (topic: string, qos = 1, retain = false) => ({ topic, qos, retain });
+
+describe('broker access control', () => {
+  it('lets a device publish its own two topics at QoS 0 or 1', () => {
+    for (const t of ['plc/7/cycle', 'sensor/7/reading']) {
+      assert.ok(mayPublish(device7, msg(t, 0)), t);
+      assert.ok(mayPublish(device7, msg(t, 1)), t);
+    }
+  });
+
+  it("refuses a device another device's topics, unknown topics, QoS 2 and retained messages", () => {
+    for (const t of ['plc/8/cycle', 'sensor/70/reading', 'plc/07/cycle', 'plc/7', 'plc/7/cycle/x', 'typedcluster/dead-letter/ingest-binary', '$SYS/x', 'anything']) {
+      assert.equal(mayPublish(device7, msg(t)), false, t);
+    }
+    assert.equal(mayPublish(device7, msg('plc/7/cycle', 2)), false);
+    assert.equal(mayPublish(device7, msg('plc/7/cycle', 1, true)), false);
+  });
+
+  it('lets the gateway publish dead letters only', () => {
+    assert.ok(mayPublish(gateway, msg('typedcluster/dead-letter/ingest-binary')));
+    for (const t of ['plc/7/cycle', 'sensor/7/reading', 'typedcluster/other', '$SYS/x']) assert.equal(mayPublish(gateway, msg(t)), false, t);
+  });
+
+  it('refuses every subscription by a device, its own topic included', () => {
+    for (const f of ['plc/7/cycle', 'plc/+/cycle', '#']) assert.equal(maySubscribe(device7, f), false, f);
+  });
+
+  it('lets the gateway subscribe inside its filters and nowhere else', () => {
+    for (const f of ['plc/+/cycle', 'sensor/+/reading', 'plc/7/cycle', 'typedcluster/dead-letter/#', 'typedcluster/dead-letter/ingest-binary', 'typedcluster/dead-letter/+']) {
+      assert.ok(maySubscribe(gateway, f), f);
+    }
+    for (const f of ['#', '+/+/+', 'plc/#', 'plc/+/#', 'plc/+/+', 'typedcluster/#', '$SYS/#', 'plc/+/cycle/#', 'plc/+x/cycle', '']) {
+      assert.equal(maySubscribe(gateway, f), false, f);
+    }
+  });
+});
