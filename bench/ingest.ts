@@ -52,7 +52,7 @@ const deviceCount = Math.min(num('devices', args.devices), 1000);
 
 const home = await mkdtemp(join(tmpdir(), 'typedcluster-bench-'));
 await chmod(home, 0o755); // the embedded PostgreSQL runs as the postgres user and must reach its data dir
-const env = { TYPEDCLUSTER_HOME: home, PG_PORT: String(await freePort()), PORT: '0', STACK_FILE: join(ROOT, 'stack.yml'), LOG_LEVEL: 'warn' };
+const env = { TYPEDCLUSTER_HOME: home, PG_PORT: String(await freePort()), PORT: '0', MQTT_PORT: '0', STACK_FILE: join(ROOT, 'stack.yml'), LOG_LEVEL: 'warn' };
 const log = createLogger('bench', { level: 'warn' });
 process.stderr.write(`starting the platform (embedded PostgreSQL in ${home})…\n`);
 const platform = await startPlatform({ config: readCliConfig(env, ROOT), env, log, random: systemRandom, uniform: Math.random, now: Date.now, fetch, demo: false });

@@ -15,6 +15,8 @@ export interface CliConfig {
   readonly pgDataDir: string;
   /** External PostgreSQL; undefined = start the embedded one. */
   readonly databaseUrl: string | undefined;
+  /** External MQTT broker; undefined = start the embedded one. */
+  readonly mqttUrl: string | undefined;
   readonly pgPort: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -23,12 +25,14 @@ export const CLI_ENV = [
   ['TYPEDCLUSTER_HOME', '.typedcluster', 'Directory for the embedded database, secrets and device credentials.'],
   ['DATABASE_URL', '(embedded)', 'External PostgreSQL URL; when set, no embedded PostgreSQL is started.'],
   ['PG_PORT', '54329', 'Port of the embedded PostgreSQL (loopback only).'],
+  ['MQTT_URL', '(embedded)', 'External MQTT broker URL (e.g. mqtt://127.0.0.1:1883 for Mosquitto); when set, no embedded broker is started.'],
   ['LOG_LEVEL', 'info', 'debug, info, warn or error.'],
 ] as const;
 
 export function readCliConfig(env: Env, cwd: string): CliConfig {
   const home = resolve(cwd, envString(env, 'TYPEDCLUSTER_HOME', '.typedcluster'));
   const databaseUrl = envOptional(env, 'DATABASE_URL') === undefined ? undefined : envUrl(env, 'DATABASE_URL');
+  const mqttUrl = envOptional(env, 'MQTT_URL') === undefined ? undefined : envUrl(env, 'MQTT_URL');
   const level = envString(env, 'LOG_LEVEL', 'info');
   const logLevel = LEVELS.find((l) => l === level);
   if (!logLevel) throw new StartupError('CONFIG_INVALID', `LOG_LEVEL=${level} is not a log level`, `use one of ${LEVELS.join(', ')}`);
@@ -38,6 +42,7 @@ export function readCliConfig(env: Env, cwd: string): CliConfig {
     devicesDir: resolve(home, 'devices'),
     pgDataDir: resolve(home, 'pg'),
     databaseUrl,
+    mqttUrl,
     pgPort: envInt(env, 'PG_PORT', 54329, 1, 65535),
     logLevel,
   };

@@ -37,7 +37,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   const home = await mkdtemp(join(tmpdir(), 'typedcluster-test-'));
   const lines: string[] = [];
   const log = createLogger('test', { level: process.env['TEST_LOG'] === 'debug' ? 'debug' : 'info', sink: (l) => (process.env['TEST_LOG'] ? console.error(l) : lines.push(l)) });
-  const fullEnv = { TYPEDCLUSTER_HOME: home, DATABASE_URL: database.url, PORT: '0', STACK_FILE: join(REPO_ROOT, 'stack.yml'), ...env };
+  const fullEnv = { TYPEDCLUSTER_HOME: home, DATABASE_URL: database.url, PORT: '0', MQTT_PORT: '0', STACK_FILE: join(REPO_ROOT, 'stack.yml'), ...env };
   const config = readCliConfig(fullEnv, REPO_ROOT);
   const platform = await startPlatform({ config, env: fullEnv, log, random: systemRandom, uniform: Math.random, now: Date.now, fetch, demo: false });
   return {

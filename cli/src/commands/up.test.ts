@@ -19,7 +19,7 @@ describe('typedcluster up refuses bad configuration @integration', function () {
   after(() => rm(home, { recursive: true, force: true }));
 
   const up = async (env: Record<string, string>) => {
-    const io = recordingIo({ TYPEDCLUSTER_HOME: home, LOG_LEVEL: 'error', ...env }, process.cwd());
+    const io = recordingIo({ TYPEDCLUSTER_HOME: home, LOG_LEVEL: 'error', MQTT_PORT: '0', ...env }, process.cwd());
     const code = await runCli(['up'], io);
     return { code, line: io.errLines.find((l) => l.startsWith('error ')) ?? io.errLines.join(' | ') };
   };

@@ -34,6 +34,7 @@ export const up: Command = {
     io.out('');
     io.out(`TypedCluster is up. Gateway: ${gateway.url}  (functions: ${gateway.stack.functions.map((f) => f.name).join(', ')})`);
     io.out(`  database     ${redactUrl(database.url)} (${database.mode})`);
+    io.out(`  MQTT broker  ${platform.broker.url} (${platform.broker.mode}; devices log in with their id and the mqttPassword in their credentials)`);
     io.out(`  secrets      ${secrets.dir}`);
     io.out(`  system API   curl -u ${secrets.basicAuthUser}:$(cat ${secrets.dir}/basic-auth-password) ${gateway.url}/system/functions`);
     io.out(`  metrics      curl ${gateway.url}/metrics`);

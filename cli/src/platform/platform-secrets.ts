@@ -15,6 +15,8 @@ export interface PlatformSecrets {
   readonly basicAuthPassword: string;
   /** Password of the embedded PostgreSQL superuser (loopback only). */
   readonly pgPassword: string;
+  /** The gateway connector's MQTT password (user `gateway`, docs/topics.md). */
+  readonly mqttGatewayPassword: string;
 }
 
 export async function ensurePlatformSecrets(dir: string, random: RandomSource): Promise<PlatformSecrets> {
@@ -26,7 +28,8 @@ export async function ensurePlatformSecrets(dir: string, random: RandomSource): 
   const basicAuthUser = await ensureSecret(dir, 'basic-auth-user', () => 'admin');
   const basicAuthPassword = await ensureSecret(dir, 'basic-auth-password', () => Buffer.from(random(18)).toString('base64url'));
   const pgPassword = await ensureSecret(dir, 'pg-password', () => Buffer.from(random(18)).toString('base64url'));
-  return { dir, platformKeys: kxKeypairFromSeed(Buffer.from(seed, 'base64')), basicAuthUser, basicAuthPassword, pgPassword };
+  const mqttGatewayPassword = await ensureSecret(dir, 'mqtt-gateway-password', () => Buffer.from(random(24)).toString('base64url'));
+  return { dir, platformKeys: kxKeypairFromSeed(Buffer.from(seed, 'base64')), basicAuthUser, basicAuthPassword, pgPassword, mqttGatewayPassword };
 }
 
 /** Returns the secret's value, creating the file with `make()` when absent. */

@@ -1,8 +1,10 @@
 import { redactUrl, sodiumReady, type Env, type Logger, type RandomSource } from '@typedcluster/core';
+import { Registry } from 'prom-client';
 import { startGateway, type RunningGateway } from '@typedcluster/gateway';
 import type { CliConfig } from '../cli-config.js';
 import { startDemoSender, type DemoSender } from '../demo/demo-sender.js';
 import { ensureDemoDevice } from './demo-devices.js';
+import { openPlatformBroker, type PlatformBroker } from './platform-broker.js';
 import { openPlatformDatabase, type PlatformDatabase } from './platform-database.js';
 import { ensurePlatformSecrets, writeSecret, type PlatformSecrets } from './platform-secrets.js';
 
@@ -21,6 +23,7 @@ export interface StartPlatformOptions {
 export interface RunningPlatform {
   readonly gateway: RunningGateway;
   readonly database: PlatformDatabase;
+  readonly broker: PlatformBroker;
   readonly secrets: PlatformSecrets;
   readonly demo: DemoSender | undefined;
   stop(): Promise<void>;
@@ -28,22 +31,28 @@ export interface RunningPlatform {
 
 /**
  * `typedcluster up`: secrets, PostgreSQL (embedded unless DATABASE_URL),
- * migrations, the gateway with every function of stack.yml and, with
- * --demo, a built-in sender. Stops what it started if a later step fails.
+ * migrations, the MQTT broker (embedded unless MQTT_URL), the gateway with
+ * every function of stack.yml and its MQTT connector and, with --demo, a
+ * built-in sender. Stops what it started, in reverse, if a later step fails.
  */
 export async function startPlatform(o: StartPlatformOptions): Promise<RunningPlatform> {
   await sodiumReady();
   const secrets = await ensurePlatformSecrets(o.config.secretsDir, o.random);
   const database = await openPlatformDatabase(o.config, secrets.pgPassword, o.log);
+  const registry = new Registry();
+  let broker: PlatformBroker | undefined;
   let gateway: RunningGateway | undefined;
   try {
     await writeSecret(secrets.dir, 'database-url', database.url);
     o.log.info('database ready', { url: redactUrl(database.url), mode: database.mode });
+    broker = await openPlatformBroker({ config: o.config, env: o.env, db: database.db, gatewayPassword: secrets.mqttGatewayPassword, registry, log: o.log });
+    o.log.info('broker ready', { url: broker.url, mode: broker.mode });
     gateway = await startGateway({
-      env: { ...o.env, SECRETS_DIR: secrets.dir },
+      env: { ...o.env, SECRETS_DIR: secrets.dir, MQTT_URL: broker.url },
       functionEnv: { DATABASE_URL: database.url },
       log: o.log.child('gateway'),
       fetch: o.fetch,
+      registry,
     });
     let demo: DemoSender | undefined;
     if (o.demo) {
@@ -52,20 +61,22 @@ export async function startPlatform(o: StartPlatformOptions): Promise<RunningPla
       const plc = await ensureDemoDevice(database.db, o.config.devicesDir, 'demo-plc', pk, o.random, o.log);
       demo = startDemoSender({ gatewayUrl: gateway.url, sensor, plc, fetch: o.fetch, log: o.log.child('demo'), now: o.now, random: o.random, uniform: o.uniform });
     }
-    const running = gateway;
+    const running = { gateway, broker };
     return {
-      gateway: running,
+      ...running,
       database,
       secrets,
       demo,
       async stop() {
         await demo?.stop();
-        await running.close();
+        await running.gateway.close();
+        await running.broker.stop();
         await database.stop();
       },
     };
   } catch (e) {
     await gateway?.close().catch(() => undefined);
+    await broker?.stop().catch(() => undefined);
     await database.stop().catch(() => undefined);
     throw e;
   }

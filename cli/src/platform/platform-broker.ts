@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import { createMqttCredentialStore, type Database, type Env, type Logger } from '@typedcluster/core';
+import { readBrokerConfig, startBroker } from '@typedcluster/broker';
+import type { CliConfig } from '../cli-config.js';
+
+export interface PlatformBroker {
+  readonly url: string;
+  /** 'embedded' when this process runs the broker and will stop it. */
+  readonly mode: 'embedded' | 'external';
+  stop(): Promise<void>;
+}
+
+/**
+ * The broker devices publish to: MQTT_URL when set (Mosquitto or another
+ * external broker), else the embedded Aedes broker with its store in
+ * $TYPEDCLUSTER_HOME/mqtt, authenticating devices against the registry.
+ */
+export async function openPlatformBroker(o: {
+  config: CliConfig;
+  env: Env;
+  db: Database;
+  gatewayPassword: string;
+  registry: Registry;
+  log: Logger;
+}): Promise<PlatformBroker> {
+  if (o.config.mqttUrl) return { url: o.config.mqttUrl, mode: 'external', stop: async () => {} };
+  const c = readBrokerConfig(o.env);
+  const broker = await startBroker({
+    host: c.bindAddress,
+    port: c.port,
+    maxPacketBytes: c.maxPacketBytes,
+    persistenceDir: join(o.config.home, 'mqtt'),
+    authenticate: createMqttCredentialStore(o.db).authenticate,
+    gatewayPassword: o.gatewayPassword,
+    registry: o.registry,
+    log: o.log.child('broker'),
+  });
+  return { url: broker.url, mode: 'embedded', stop: () => broker.stop() };
+}
