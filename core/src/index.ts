@@ -30,3 +30,4 @@ export * from './crypto/index.js';
 export * from './device/index.js';
 export { TOPICS, deviceTopics, deviceIdOfTopic, topicMatches, isValidFilter } from './mqtt/topics.js';
 export { hashPassword, verifyPassword } from './auth/password-hash.js';
+export * from './sim/index.js';

@@ -85,6 +85,8 @@ describe('typedcluster sim: flags', () => {
     assert.ok(e.ok);
     assert.deepEqual([e.value.mqttUrl, e.value.speed, e.value.seed, e.value.startTime], ['mqtts://broker:8883', 0.5, 42, Date.UTC(2026, 10, 21, 8)]);
     assert.equal(parseSimFlags({ plcs: '3', temperature: '0', speed: '1', stream: 'cycle', 'outbox-max-mb': '1' }, { MQTT_URL: 'ftp://x' }).ok, false);
+    const embedded = parseSimFlags({ plcs: '3', temperature: '0', speed: '1', stream: 'cycle', 'outbox-max-mb': '1' }, { MQTT_PORT: '18830' });
+    assert.equal(embedded.ok && embedded.value.mqttUrl, 'mqtt://127.0.0.1:18830', 'the embedded broker of typedcluster up');
   });
 
   it('--help lists every flag with its default', async () => {
@@ -276,8 +278,8 @@ describe('typedcluster sim against a real broker @integration', function () {
     const flags = { plcs: '1', temperature: '0.1', speed: '3000', stream: 'cycle', cycles: '6', 'mqtt-url': `mqtt://127.0.0.1:${port}`, 'outbox-max-mb': String(1 / 1024), seed: '5' };
     const code = await runSim(flags, watched, stop.signal);
     assert.equal(code, 1);
-    assert.ok(io.errLines.some((l) => /FRAME REFUSED, NOT SENT: error QUEUE_FULL: outbox .* is full/.test(l)), io.errLines.join('\n'));
-    assert.match(io.errLines.at(-1)!, /^error QUEUE_FULL: 2 frames were refused/);
+    assert.ok(io.errLines.some((l) => /FRAME REFUSED, NOT SENT: error OUTBOX_FULL: outbox .* is full/.test(l)), io.errLines.join('\n'));
+    assert.match(io.errLines.at(-1)!, /^error OUTBOX_FULL: 2 frames were refused/);
     assert.match(io.outLines.at(-1)!, /^sim: 6 cycles generated .* 0 frames published, 5 buffered in outboxes, 0\/1 connected, 2 REFUSED \(outbox full\)$/);
   });
 

@@ -23,6 +23,7 @@ import {
   type SimSample,
   type SimStream,
 } from '@typedcluster/core';
+import { DEFAULT_MQTT_PORT } from '@typedcluster/broker';
 import { readCliConfig } from '../cli-config.js';
 import type { Command, Io } from '../command.js';
 import { ensureDemoDevice } from '../platform/demo-devices.js';
@@ -111,6 +112,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
   const now = o.now ?? Date.now;
   const random = o.random ?? systemRandom;
   const refusedLog = createRateLimitedLog(o.log, { burst: 3, windowMs: 10_000 });
+  const linkWarn = createRateLimitedLog(o.log, { burst: 3, windowMs: 60_000 }); // one broker outage, a few lines
   const counters = { generated: 0, anomalies: 0, refused: 0 };
   const devices: SimDevice[] = [];
   const closeAll = async () => {
@@ -142,6 +144,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
         topic: o.stream === 'cycle' ? TOPICS.plcCycle(credentials.deviceId) : TOPICS.sensorReading(credentials.deviceId),
         outbox,
         log: o.log.child(credentials.name),
+        warn: linkWarn,
       });
     }
   } catch (e) {
@@ -266,7 +269,8 @@ export interface SimFlags {
 }
 
 const MQTT_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:']);
-const DEFAULT_MQTT_URL = 'mqtt://127.0.0.1:1883';
+/** Where `typedcluster up` runs its embedded broker. */
+const defaultMqttUrl = (env: Io['env']) => `mqtt://127.0.0.1:${env['MQTT_PORT']?.trim() || DEFAULT_MQTT_PORT}`;
 
 /** Checks every flag; an error is one line saying what is wrong. */
 export function parseSimFlags(values: Record<string, string | boolean | undefined>, env: Io['env']): { ok: true; value: SimFlags } | { ok: false; error: string } {
@@ -295,7 +299,7 @@ export function parseSimFlags(values: Record<string, string | boolean | undefine
     cycles = num('cycles');
     if (!(Number.isInteger(cycles) && cycles >= 1)) return bad(`--cycles ${str('cycles')} is not an integer ≥ 1`);
   }
-  const mqttUrl = str('mqtt-url') ?? (env['MQTT_URL']?.trim() || DEFAULT_MQTT_URL);
+  const mqttUrl = str('mqtt-url') ?? (env['MQTT_URL']?.trim() || defaultMqttUrl(env));
   let parsed: URL | undefined;
   try {
     parsed = new URL(mqttUrl);
@@ -303,7 +307,8 @@ export function parseSimFlags(values: Record<string, string | boolean | undefine
     parsed = undefined;
   }
   if (!parsed || !MQTT_PROTOCOLS.has(parsed.protocol) || !parsed.hostname) {
-    return bad(`${values['mqtt-url'] !== undefined ? '--mqtt-url' : 'MQTT_URL'} ${mqttUrl} is not an MQTT URL such as ${DEFAULT_MQTT_URL}`);
+    const from = values['mqtt-url'] !== undefined ? '--mqtt-url' : env['MQTT_URL']?.trim() ? 'MQTT_URL' : 'MQTT_PORT gives';
+    return bad(`${from} ${mqttUrl} is not an MQTT URL such as mqtt://127.0.0.1:${DEFAULT_MQTT_PORT}`);
   }
   const outboxMb = num('outbox-max-mb');
   if (!(outboxMb > 0 && outboxMb <= 65536)) return bad(`--outbox-max-mb ${str('outbox-max-mb')} is not a number in (0, 65536]`);
@@ -335,7 +340,7 @@ export const sim: Command = {
     seed: { type: 'string', description: 'seed of the simulated values and anomalies, 0..4294967295 (default: random, printed)' },
     stream: { type: 'string', default: 'cycle', description: '"cycle": PLC cycle frames (5 phases × 5 sensors) every 30 s; "reading": temperature, pressure, humidity every 1 s' },
     cycles: { type: 'string', description: 'stop after N cycles (or readings) per device, once the broker has them all (default: run until Ctrl-C)' },
-    'mqtt-url': { type: 'string', description: `broker (default: $MQTT_URL, else ${DEFAULT_MQTT_URL})` },
+    'mqtt-url': { type: 'string', description: `broker (default: $MQTT_URL, else the embedded broker of "typedcluster up", mqtt://127.0.0.1:$MQTT_PORT, port ${DEFAULT_MQTT_PORT})` },
     'outbox-max-mb': { type: 'string', default: '16', description: 'per-device outbox limit; when full, new frames are refused and reported' },
     'start-time': { type: 'string', description: 'simulated time at start, ISO 8601 (default: now)' },
   },
@@ -418,6 +423,7 @@ export async function runSim(values: Record<string, string | boolean | undefined
     else {
       const finished = (async () => {
         await simulator.generated;
+        if (stop.aborted || (await simulator.drained(500))) return;
         if (simulator.stats.buffered > 0 && !stop.aborted) {
           io.out(`all ${f.cycles} ${f.stream === 'cycle' ? 'cycles' : 'readings'} per device generated; waiting for the broker to take ${simulator.stats.buffered} buffered frames`);
         }
@@ -433,7 +439,7 @@ export async function runSim(values: Record<string, string | boolean | undefined
   io.out(progressLine(simulator.stats, f.stream));
   const { refused } = simulator.stats;
   if (refused > 0) {
-    io.err(`error QUEUE_FULL: ${refused} frames were refused because an outbox was full; they were not sent (raise --outbox-max-mb, or get the broker back)`);
+    io.err(`error OUTBOX_FULL: ${refused} frames were refused because an outbox was full; they were not sent (raise --outbox-max-mb, or get the broker back)`);
     return 1;
   }
   return 0;

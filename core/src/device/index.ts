@@ -5,3 +5,7 @@ export { createDeviceSender } from './device-sender.js';
 export type { DeviceSender, DeviceSenderOptions, ReadingInput, CycleInput } from './device-sender.js';
 export { deliverFrames, isDelivered } from './http-delivery.js';
 export type { Delivery, DeliveryOptions } from './http-delivery.js';
+export { openOutbox } from './outbox.js';
+export type { Outbox, OutboxOptions, OutboxRecord } from './outbox.js';
+export { startMqttDeviceLink } from './mqtt-device-link.js';
+export type { MqttDeviceLink, MqttDeviceLinkOptions, MqttDeviceLinkStats, LinkTimers } from './mqtt-device-link.js';

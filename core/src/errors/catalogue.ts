@@ -47,6 +47,9 @@ export const ERRORS = {
   DEVICE_EXISTS: { status: 409, kind: 'request', help: 'A device with this id or name is already registered.' },
   DEVICE_NOT_FOUND: { status: 404, kind: 'request', help: 'No device with this id is registered.' },
   DEVICE_IDS_EXHAUSTED: { status: 409, kind: 'request', help: 'All device ids 1..32767 are taken.' },
+  // Device side
+  OUTBOX_FULL: { status: 429, kind: 'device', help: 'The device outbox is full while the broker is unreachable; the frame was refused, not sent.' },
+  OUTBOX_CLOSED: { status: 500, kind: 'device', help: 'The device outbox was closed; the frame was not stored.' },
   // Configuration (fail fast at start)
   CONFIG_INVALID: { status: 500, kind: 'config', help: 'A configuration variable has an invalid value.' },
   CONFIG_MISSING: { status: 500, kind: 'config', help: 'A required configuration variable or secret is missing.' },
