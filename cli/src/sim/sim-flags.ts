@@ -1,0 +1,69 @@
+import type { SimStream } from '@typedcluster/core';
+import { DEFAULT_MQTT_PORT } from '@typedcluster/broker';
+import type { Io } from '../command.js';
+
+/** The flags of `typedcluster sim`, checked and converted (the outbox limit in bytes). */
+export interface SimFlags {
+  readonly plcs: number;
+  readonly temperature: number;
+  readonly speed: number;
+  readonly seed: number | undefined;
+  readonly stream: SimStream;
+  readonly cycles: number | undefined;
+  readonly mqttUrl: string;
+  readonly outboxMaxBytes: number;
+  readonly startTime: number | undefined;
+}
+
+const MQTT_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:']);
+/** Where `typedcluster up` runs its embedded broker. */
+const defaultMqttUrl = (env: Io['env']) => `mqtt://127.0.0.1:${env['MQTT_PORT']?.trim() || DEFAULT_MQTT_PORT}`;
+
+/** Checks every flag; an error is one line saying what is wrong. */
+export function parseSimFlags(values: Record<string, string | boolean | undefined>, env: Io['env']): { ok: true; value: SimFlags } | { ok: false; error: string } {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string).trim() : undefined);
+  const num = (k: string) => {
+    const s = str(k);
+    return s === undefined || s === '' || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s) ? NaN : Number(s);
+  };
+  const bad = (error: string) => ({ ok: false as const, error: `error: ${error}` });
+
+  const plcs = num('plcs');
+  if (!(Number.isInteger(plcs) && plcs >= 1 && plcs <= 1000)) return bad(`--plcs ${str('plcs')} is not an integer in 1..1000`);
+  const temperature = num('temperature');
+  if (!(temperature >= 0 && temperature <= 1)) return bad(`--temperature ${str('temperature')} is not a number in 0..1 (0 = no anomalies, 1 = the most)`);
+  const speed = num('speed');
+  if (!(Number.isFinite(speed) && speed > 0 && speed <= 1_000_000)) return bad(`--speed ${str('speed')} is not a number > 0 (at most 1000000)`);
+  let seed: number | undefined;
+  if (values['seed'] !== undefined) {
+    seed = num('seed');
+    if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0xffff_ffff)) return bad(`--seed ${str('seed')} is not an integer in 0..4294967295`);
+  }
+  const stream = str('stream');
+  if (stream !== 'cycle' && stream !== 'reading') return bad(`--stream ${stream} is not "cycle" or "reading"`);
+  let cycles: number | undefined;
+  if (values['cycles'] !== undefined) {
+    cycles = num('cycles');
+    if (!(Number.isInteger(cycles) && cycles >= 1)) return bad(`--cycles ${str('cycles')} is not an integer ≥ 1`);
+  }
+  const mqttUrl = str('mqtt-url') ?? (env['MQTT_URL']?.trim() || defaultMqttUrl(env));
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(mqttUrl);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !MQTT_PROTOCOLS.has(parsed.protocol) || !parsed.hostname) {
+    const from = values['mqtt-url'] !== undefined ? '--mqtt-url' : env['MQTT_URL']?.trim() ? 'MQTT_URL' : 'MQTT_PORT gives';
+    return bad(`${from} ${mqttUrl} is not an MQTT URL such as mqtt://127.0.0.1:${DEFAULT_MQTT_PORT}`);
+  }
+  const outboxMb = num('outbox-max-mb');
+  if (!(outboxMb > 0 && outboxMb <= 65536)) return bad(`--outbox-max-mb ${str('outbox-max-mb')} is not a number in (0, 65536]`);
+  let startTime: number | undefined;
+  if (values['start-time'] !== undefined) {
+    const s = str('start-time') ?? '';
+    startTime = /^\d{4}-\d{2}-\d{2}T/.test(s) ? Date.parse(s) : NaN;
+    if (!Number.isFinite(startTime)) return bad(`--start-time ${s} is not an ISO 8601 time such as 2026-11-21T08:00:00Z`);
+  }
+  return { ok: true, value: { plcs, temperature, speed, seed, stream, cycles, mqttUrl, outboxMaxBytes: Math.round(outboxMb * 1024 * 1024), startTime } };
+}
