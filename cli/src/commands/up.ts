@@ -41,7 +41,7 @@ export const up: Command = {
     io.out(`  readings     psql "${psqlUrl}" -c "SELECT * FROM readings ORDER BY ts DESC LIMIT 5"`);
     io.out(`  cycles       psql "${psqlUrl}" -c "SELECT * FROM cycle_phases ORDER BY phase_start DESC LIMIT 5"`);
     io.out(`  new device   npx typedcluster device add --name <name>`);
-    if (platform.demo) io.out('  demo         a sensor sends a reading every second, a PLC a cycle every 30 s');
+    if (platform.demo.length > 0) io.out('  demo         3 simulated PLCs publish a cycle every 30 s, a sensor a reading every second (MQTT)');
     io.out('Press Ctrl-C to stop.');
 
     await new Promise<void>((resolve) => {
@@ -50,7 +50,7 @@ export const up: Command = {
       process.once('SIGTERM', stop);
     });
     io.err('stopping…');
-    if (platform.demo) io.err(`demo sender: ${JSON.stringify(platform.demo.stats)}`);
+    for (const sim of platform.demo) io.err(`demo: ${JSON.stringify(sim.stats)}`);
     await platform.stop();
     return 0;
   },

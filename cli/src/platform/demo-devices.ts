@@ -4,9 +4,10 @@ import { createDeviceRegistry, parseCredentials, type Database, type DeviceCrede
 import { provisionDevice } from './provision-device.js';
 
 /**
- * The demo sender's devices, provisioned once and reused: their
- * credentials live in $TYPEDCLUSTER_HOME/devices like any other device's.
- * A credentials file whose device is gone or revoked is replaced.
+ * A built-in device (the demo's and the simulator's), provisioned once and
+ * reused: its credentials live in $TYPEDCLUSTER_HOME/devices like any other
+ * device's. A credentials file whose device is gone or revoked, or that
+ * predates MQTT passwords, is replaced.
  */
 export async function ensureDemoDevice(
   db: Database,
@@ -22,7 +23,8 @@ export async function ensureDemoDevice(
   if (existing?.ok) {
     const device = await registry.getDevice(existing.value.deviceId);
     const samePlatform = Buffer.from(existing.value.platformPublicKey).equals(Buffer.from(platformPublicKey));
-    if (device.ok && device.value && samePlatform && Buffer.from(device.value.identityPublicKey).equals(Buffer.from(existing.value.identityPublicKey))) {
+    const sameIdentity = device.ok && device.value !== undefined && Buffer.from(device.value.identityPublicKey).equals(Buffer.from(existing.value.identityPublicKey));
+    if (sameIdentity && samePlatform && existing.value.mqttPassword !== undefined) {
       return existing.value;
     }
     log.warn('demo device credentials are stale; provisioning a new device', { file });

@@ -2,7 +2,9 @@ import { redactUrl, sodiumReady, type Env, type Logger, type RandomSource } from
 import { Registry } from 'prom-client';
 import { startGateway, type RunningGateway } from '@typedcluster/gateway';
 import type { CliConfig } from '../cli-config.js';
-import { startDemoSender, type DemoSender } from '../demo/demo-sender.js';
+import { join } from 'node:path';
+import { simDeviceNames } from '../sim/sim-devices.js';
+import { startSimulator, type Simulator } from '../sim/simulator.js';
 import { ensureDemoDevice } from './demo-devices.js';
 import { openPlatformBroker, type PlatformBroker } from './platform-broker.js';
 import { openPlatformDatabase, type PlatformDatabase } from './platform-database.js';
@@ -25,7 +27,8 @@ export interface RunningPlatform {
   readonly database: PlatformDatabase;
   readonly broker: PlatformBroker;
   readonly secrets: PlatformSecrets;
-  readonly demo: DemoSender | undefined;
+  /** The demo's simulators (PLC cycles and sensor readings), when started with demo. */
+  readonly demo: readonly Simulator[];
   stop(): Promise<void>;
 }
 
@@ -54,13 +57,7 @@ export async function startPlatform(o: StartPlatformOptions): Promise<RunningPla
       fetch: o.fetch,
       registry,
     });
-    let demo: DemoSender | undefined;
-    if (o.demo) {
-      const pk = secrets.platformKeys.publicKey;
-      const sensor = await ensureDemoDevice(database.db, o.config.devicesDir, 'demo-sensor', pk, o.random, o.log);
-      const plc = await ensureDemoDevice(database.db, o.config.devicesDir, 'demo-plc', pk, o.random, o.log);
-      demo = startDemoSender({ gatewayUrl: gateway.url, sensor, plc, fetch: o.fetch, log: o.log.child('demo'), now: o.now, random: o.random, uniform: o.uniform });
-    }
+    const demo = o.demo ? await startDemo(o, database, secrets, broker.url) : [];
     const running = { gateway, broker };
     return {
       ...running,
@@ -68,7 +65,7 @@ export async function startPlatform(o: StartPlatformOptions): Promise<RunningPla
       secrets,
       demo,
       async stop() {
-        await demo?.stop();
+        await Promise.all(demo.map((d) => d.stop()));
         await running.gateway.close();
         await running.broker.stop();
         await database.stop();
@@ -80,4 +77,21 @@ export async function startPlatform(o: StartPlatformOptions): Promise<RunningPla
     await database.stop().catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * The demo: 3 simulated PLCs publishing a cycle every 30 s and one sensor
+ * publishing a reading every second, over MQTT like real devices, so a
+ * newcomer sees rows arrive within seconds.
+ */
+async function startDemo(o: StartPlatformOptions, database: PlatformDatabase, secrets: PlatformSecrets, mqttUrl: string): Promise<Simulator[]> {
+  const device = (name: string) => ensureDemoDevice(database.db, o.config.devicesDir, name, secrets.platformKeys.publicKey, o.random, o.log);
+  const plcs = [];
+  for (const name of simDeviceNames('cycle', 3)) plcs.push(await device(name));
+  const sensors = [await device(simDeviceNames('reading', 1)[0]!)];
+  const common = { mqttUrl, outboxRoot: join(o.config.home, 'outbox'), temperature: 0.1, speed: 1, seed: Math.floor(o.uniform() * 2 ** 31), log: o.log.child('demo') };
+  return [
+    await startSimulator({ ...common, devices: plcs, stream: 'cycle' }),
+    await startSimulator({ ...common, devices: sensors, stream: 'reading' }),
+  ];
 }
