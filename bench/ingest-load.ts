@@ -72,7 +72,10 @@ async function run(job: LoadJob): Promise<LoadResult> {
 
 const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;
 run(job).then(
-  (r) => process.stdout.write(JSON.stringify(r) + '\n'),
+  (r) => {
+    process.stdout.write(JSON.stringify(r) + '\n');
+    process.exit(0); // the IPC channel would keep us alive
+  },
   (e: unknown) => {
     process.stderr.write(`load generator failed: ${(e as Error).message}\n`);
     process.exit(1);
