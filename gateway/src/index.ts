@@ -13,3 +13,8 @@ export { createSupervisor } from './runtime/supervisor.js';
 export type { Supervisor, ProcessSupervisor, FunctionSnapshot } from './runtime/supervisor.js';
 export type { FunctionDefinition } from './runtime/function-definition.js';
 export type { Clock } from './runtime/clock.js';
+export { createMqttConnector } from './mqtt/connector.js';
+export type { MqttConnector, ConnectorDeps, ConnectorStats } from './mqtt/connector.js';
+export { readConnectorConfig, MQTT_CONNECTOR_CONFIG_VARIABLES, MQTT_PASSWORD_SECRET } from './mqtt/connector-config.js';
+export type { ConnectorConfig } from './mqtt/connector-config.js';
+export type { DeadLetter } from './mqtt/dead-letter.js';

@@ -3,16 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { createLogger, StartupError, type Env, type Logger } from '@typedcluster/core';
 import { readGatewayConfig, type GatewayConfig } from './config/read-gateway-config.js';
-import type { GatewayVersion } from './http/gateway-deps.js';
+import type { GatewayDeps, GatewayVersion } from './http/gateway-deps.js';
 import { buildGateway } from './http/build-gateway.js';
+import { invokeFunction } from './http/invoke-function.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { systemClock, type Clock } from './runtime/clock.js';
 import { definitionFromStack, type FunctionDefinition } from './runtime/function-definition.js';
 import { BOOTSTRAP_PATH, buildSpawnSpec, defaultTsxUrl } from './runtime/spawn-spec.js';
-import { createSupervisor, type ProcessSupervisor } from './runtime/supervisor.js';
+import { createSupervisor, type ProcessSupervisor, type Supervisor } from './runtime/supervisor.js';
 import { checkSecretsExist, createSecretMounts } from './runtime/function-secrets.js';
 import { loadStack } from './stack/load-stack.js';
 import type { Stack } from './stack/stack-types.js';
+import { readConnectorConfig, type ConnectorConfig } from './mqtt/connector-config.js';
+import { createMqttConnector, type MqttConnector } from './mqtt/connector.js';
+import { checkRoutes } from './mqtt/routes.js';
 
 export interface StartGatewayOptions {
   /** Where the config variables come from; default process.env. */
@@ -28,6 +32,11 @@ export interface StartGatewayOptions {
   readonly version?: GatewayVersion;
   /** The bootstrap each function runs; default template/typescript-node/index.ts. */
   readonly bootstrapPath?: string;
+  /**
+   * The MQTT connector: its config, or false for none. Default: read from
+   * `env` (MQTT_URL and friends; MQTT_URL unset = none).
+   */
+  readonly connector?: ConnectorConfig | false;
 }
 
 export interface RunningGateway {
@@ -39,7 +48,9 @@ export interface RunningGateway {
   readonly app: FastifyInstance;
   readonly supervisor: ProcessSupervisor;
   readonly metrics: GatewayMetrics;
-  /** Stops accepting, drains the async queue, stops every function (SIGTERM, then SIGKILL). */
+  /** The MQTT connector, when configured; started once the functions were. */
+  readonly connector: MqttConnector | undefined;
+  /** Stops the connector, stops accepting, drains the async queue, stops every function (SIGTERM, then SIGKILL). */
   close(): Promise<void>;
 }
 
@@ -56,6 +67,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const stack = loadStack(config.stackFile, env);
   const defs = stack.functions.map((f) => definitionFromStack(f, config.execTimeoutMs));
   checkSecretsExist(defs, config.secretsDir);
+  const connectorConfig = options.connector === false ? undefined : (options.connector ?? readConnectorConfig(env));
+  if (connectorConfig) checkRoutes(defs, stack.file);
   const clock = options.clock ?? systemClock;
   const metrics = createGatewayMetrics(options.registry ?? new Registry());
   const tsxUrl = defaultTsxUrl();
@@ -87,16 +100,19 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       onAvailable: (name, available) => metrics.setAvailable(name, available ? 1 : 0),
     },
   });
-  const app = buildGateway({
+  let connector: MqttConnector | undefined;
+  const deps: GatewayDeps = {
     config,
     stack,
-    supervisor,
+    // A deploy or remove through the API changes which functions have topics.
+    supervisor: connectorConfig ? refreshingTopics(supervisor, () => connector?.refresh()) : supervisor,
     metrics,
     log,
     fetch: options.fetch ?? globalThis.fetch,
     clock,
     version: options.version ?? defaultVersion(env),
-  });
+  };
+  const app = buildGateway(deps);
 
   let port: number;
   try {
@@ -110,6 +126,27 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
   await supervisor.startAll(defs);
 
+  if (connectorConfig) {
+    connector = createMqttConnector({
+      config: connectorConfig,
+      functions: () => supervisor.list().map((s) => s.definition),
+      invoke: (name, req) => invokeFunction(deps, name, req),
+      registry: metrics.registry,
+      log: log.child('mqtt'),
+      clock,
+      maxBodyBytes: config.maxBodyBytes,
+      drainMs: config.shutdownTimeoutMs,
+    });
+    try {
+      await connector.start();
+    } catch (e) {
+      await app.close().catch(() => undefined);
+      await supervisor.stopAll();
+      secretMounts.remove();
+      throw e;
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url: gatewayUrl,
@@ -119,8 +156,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     app,
     supervisor,
     metrics,
+    connector,
     close: () =>
       (closing ??= (async () => {
+        await connector?.stop();
         await app.close();
         await supervisor.stopAll();
         secretMounts.remove();
@@ -148,6 +187,22 @@ async function listen(app: FastifyInstance, config: GatewayConfig): Promise<numb
 const ANY = new Set(['0.0.0.0', '::', '']);
 const loopbackFor = (bind: string): string => (ANY.has(bind) ? '127.0.0.1' : hostForUrl(bind));
 const hostForUrl = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+function refreshingTopics(supervisor: Supervisor, changed: () => void): Supervisor {
+  return {
+    ...supervisor,
+    deploy: async (def) => {
+      const r = await supervisor.deploy(def);
+      changed();
+      return r;
+    },
+    remove: async (name) => {
+      const r = await supervisor.remove(name);
+      changed();
+      return r;
+    },
+  };
+}
 
 function defaultVersion(env: Env): GatewayVersion {
   const pkg = createRequire(import.meta.url)('../package.json') as { version?: string };

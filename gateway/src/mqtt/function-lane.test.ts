@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { batchReply, FRAMES_CONTENT_TYPE, splitFrames, type FrameOutcome } from '@typedcluster/core';
+import type { InvocationOutcome } from '../http/invoke-function.js';
+import { systemClock } from '../runtime/clock.js';
+import type { UpstreamRequest } from '../runtime/forward-request.js';
+import { until } from '../testing/gateway-harness.js';
+import { FunctionLane, type DeliveryEnd, type LaneMessage } from './function-lane.js';
+
+const ok200: InvocationOutcome = { ok: true, status: 200, seconds: 0, response: { status: 200, headers: {}, body: Buffer.from('{}') } };
+const answered = (status: number, body: object): InvocationOutcome => ({ ok: true, status, seconds: 0, response: { status, headers: {}, body: Buffer.from(JSON.stringify(body)) } });
+
+interface Call {
+  readonly req: UpstreamRequest;
+  readonly payloads: string[];
+  answer(o: InvocationOutcome): void;
+}
+
+/** A lane over a fake invoke whose calls the test answers by hand. */
+function lane(opts: { batch?: boolean; concurrency?: number; batchMax?: number; batchWaitMs?: number; maxAttempts?: number } = {}) {
+  const calls: Call[] = [];
+  const ends: Array<{ payload: string; end: DeliveryEnd; attempts: number }> = [];
+  const retries: string[] = [];
+  const splits: number[] = [];
+  const l = new FunctionLane<LaneMessage>('fn', opts.batch ?? false, {
+    clock: systemClock,
+    config: { maxAttempts: opts.maxAttempts ?? 3, retryBackoffMs: 5, retryBackoffMaxMs: 10, concurrency: opts.concurrency ?? 4, batchMax: opts.batchMax ?? 100, batchWaitMs: opts.batchWaitMs ?? 0 },
+    maxBatchBytes: 1024 * 1024,
+    newCallId: () => 'id',
+    invoke: (_fn, req) =>
+      new Promise((resolve) => {
+        const frames = req.headers['content-type'] === FRAMES_CONTENT_TYPE;
+        const split = splitFrames(req.body);
+        const payloads = frames && split.ok ? split.value.frames.map((f) => Buffer.from(f).toString()) : [req.body.toString()];
+        calls.push({ req, payloads, answer: resolve });
+      }),
+    onEnd: (d, end) => ends.push({ payload: d.message.payload.toString(), end, attempts: d.attempts }),
+    onRetry: (d) => retries.push(d.message.payload.toString()),
+    onSplit: (_fn, size) => splits.push(size),
+  });
+  const add = (topic: string, payload: string) => l.add({ topic, payload: Buffer.from(payload) });
+  return { l, calls, ends, retries, splits, add };
+}
+
+const perFrame = (...results: FrameOutcome[]): InvocationOutcome => answered(200, batchReply(results));
+const good: FrameOutcome = { ok: true, device: 1, seq: '1', type: 'reading' };
+
+describe('FunctionLane', () => {
+  it('keeps each topic in order but runs topics side by side, up to the concurrency', async () => {
+    const t = lane({ concurrency: 2 });
+    t.add('a', 'a1');
+    t.add('a', 'a2');
+    t.add('b', 'b1');
+    t.add('c', 'c1');
+    assert.deepEqual(t.calls.map((c) => c.payloads[0]), ['a1', 'b1']);
+    assert.equal(t.calls[0]!.req.headers['x-topic'], 'a');
+    t.calls[1]!.answer(ok200); // b1
+    await until(() => t.calls.length === 3);
+    assert.equal(t.calls[2]!.payloads[0], 'c1', 'a2 waits for a1');
+    t.calls[0]!.answer(ok200); // a1
+    await until(() => t.calls.length === 4);
+    assert.equal(t.calls[3]!.payloads[0], 'a2');
+    t.calls[2]!.answer(ok200);
+    t.calls[3]!.answer(ok200);
+    await until(() => t.ends.length === 4);
+    assert.deepEqual(t.ends.map((e) => e.end.kind), ['done', 'done', 'done', 'done']);
+  });
+
+  it('holds a topic back while its head waits for a retry', async () => {
+    const t = lane();
+    t.add('a', 'a1');
+    t.add('a', 'a2');
+    t.calls[0]!.answer(answered(503, { code: 'STORE_FAILED', message: 'db' }));
+    await until(() => t.calls.length === 2);
+    assert.deepEqual(t.calls.map((c) => c.payloads[0]), ['a1', 'a1']);
+    assert.deepEqual(t.retries, ['a1']);
+    t.calls[1]!.answer(ok200);
+    await until(() => t.calls.length === 3);
+    assert.equal(t.calls[2]!.payloads[0], 'a2');
+  });
+
+  it('dead-letters after maxAttempts answers that count; outages do not count', async () => {
+    const t = lane({ maxAttempts: 2 });
+    t.add('a', 'x');
+    t.calls[0]!.answer(answered(503, { code: 'DATABASE_UNREACHABLE', message: 'down' }));
+    await until(() => t.calls.length === 2);
+    t.calls[1]!.answer(answered(500, { code: 'HANDLER_FAILED', message: 'boom' }));
+    await until(() => t.calls.length === 3);
+    t.calls[2]!.answer(answered(500, { code: 'HANDLER_FAILED', message: 'boom' }));
+    await until(() => t.ends.length === 1);
+    const { end, attempts } = t.ends[0]!;
+    assert.equal(end.kind, 'dead');
+    assert.equal(attempts, 3);
+    assert.equal(end.kind === 'dead' && end.answer.code, 'HANDLER_FAILED');
+  });
+
+  it('batches what is queued (up to batchMax) and maps per-frame answers back by index', async () => {
+    const t = lane({ batch: true, batchMax: 3, batchWaitMs: 20 });
+    for (const p of ['m1', 'm2', 'm3', 'm4']) t.add(`d/${p}`, p);
+    assert.equal(t.calls.length, 1, 'a full batch goes at once');
+    assert.deepEqual(t.calls[0]!.payloads, ['m1', 'm2', 'm3']);
+    assert.equal(t.calls[0]!.req.headers['content-type'], FRAMES_CONTENT_TYPE);
+    await until(() => t.calls.length === 2); // m4 after batchWaitMs
+    assert.deepEqual(t.calls[1]!.payloads, ['m4']);
+    t.calls[0]!.answer(perFrame(good, { ok: false, code: 'BAD_MAGIC', message: 'no' }, { ok: false, code: 'REPLAY', message: 'seen' }));
+    t.calls[1]!.answer(perFrame(good));
+    await until(() => t.ends.length === 4);
+    assert.deepEqual(
+      t.ends.map((e) => [e.payload, e.end.kind]),
+      [['m1', 'done'], ['m2', 'dead'], ['m3', 'replay'], ['m4', 'done']],
+    );
+  });
+
+  it('takes consecutive messages of one topic into one batch, in order', async () => {
+    const t = lane({ batch: true, batchMax: 10, batchWaitMs: 10 });
+    for (const p of ['a1', 'a2', 'a3']) t.add('a', p);
+    await until(() => t.calls.length === 1);
+    assert.deepEqual(t.calls[0]!.payloads, ['a1', 'a2', 'a3']);
+  });
+
+  it('splits a batch that failed as a whole (500) into single messages, without counting that try', async () => {
+    const t = lane({ batch: true, batchMax: 3, batchWaitMs: 50, maxAttempts: 1 });
+    for (const p of ['s1', 's2', 's3']) t.add('s', p);
+    t.calls[0]!.answer(answered(500, { code: 'HANDLER_FAILED', message: 'poison' }));
+    await until(() => t.calls.length === 2);
+    assert.deepEqual(t.splits, [3]);
+    assert.equal(t.calls[1]!.req.headers['content-type'], 'application/octet-stream');
+    assert.deepEqual(t.calls[1]!.payloads, ['s1']);
+    t.calls[1]!.answer(ok200);
+    await until(() => t.calls.length === 3);
+    t.calls[2]!.answer(answered(500, { code: 'HANDLER_FAILED', message: 'poison' }));
+    await until(() => t.calls.length === 4);
+    t.calls[3]!.answer(ok200);
+    await until(() => t.ends.length === 3);
+    assert.deepEqual(t.ends.map((e) => [e.payload, e.end.kind, e.attempts]), [['s1', 'done', 2], ['s2', 'dead', 2], ['s3', 'done', 2]]);
+  });
+
+  it('retries a whole batch on an outage, as a batch', async () => {
+    const t = lane({ batch: true, batchMax: 2, batchWaitMs: 50 });
+    t.add('a', 'o1');
+    t.add('b', 'o2');
+    t.calls[0]!.answer(answered(502, { code: 'UPSTREAM_FAILED', message: 'verify down' }));
+    await until(() => t.calls.length >= 2 && t.calls.flatMap((c) => c.payloads).length === 4);
+    assert.ok(t.calls.slice(1).every((c) => c.req.headers['content-type'] === FRAMES_CONTENT_TYPE));
+    assert.equal(t.splits.length, 0);
+  });
+
+  it('stop() waits for running invocations and starts no more', async () => {
+    const t = lane({ concurrency: 1 });
+    t.add('a', 'r1');
+    t.add('b', 'r2');
+    let stopped = false;
+    const stop = t.l.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(stopped, false);
+    t.calls[0]!.answer(ok200);
+    await stop;
+    assert.equal(t.calls.length, 1);
+    assert.deepEqual(t.ends.map((e) => e.payload), ['r1']);
+  });
+});

@@ -1,0 +1,277 @@
+import { FRAMES_CONTENT_TYPE, joinFrames, MAX_FRAME_SIZE, SINGLE_FRAME_CONTENT_TYPE } from '@typedcluster/core';
+import type { InvocationOutcome } from '../http/invoke-function.js';
+import { backoffMs, type Clock } from '../runtime/clock.js';
+import type { UpstreamRequest } from '../runtime/forward-request.js';
+import { answerOf, batchResultsOf, frameAnswerOf, type Answer } from './answer.js';
+import type { ConnectorConfig } from './connector-config.js';
+
+/** What a lane needs of a message. */
+export interface LaneMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+}
+
+/** One message on its way to one function. */
+export interface Delivery<M extends LaneMessage = LaneMessage> {
+  readonly message: M;
+  readonly fn: string;
+  /** Invocations it took part in (batches included): the dead letter's `attempts`. */
+  attempts: number;
+  /** Answers that count against it (poison); at MQTT_MAX_ATTEMPTS it is dead-lettered. */
+  counted: number;
+  /** Retries so far, for the back-off. */
+  retries: number;
+  /** Sent alone, never in a batch: after its batch failed in a way that counts, or too big for a frame. */
+  single: boolean;
+  state: 'queued' | 'running' | 'waiting' | 'finished';
+  queuedAt: number;
+  firstAttemptAt: number;
+  lastAttemptAt: number;
+  timer: unknown;
+}
+
+export type DeliveryEnd = { readonly kind: 'done' | 'replay' } | { readonly kind: 'dead'; readonly answer: Answer };
+
+export interface LaneDeps<M extends LaneMessage> {
+  readonly clock: Clock;
+  readonly config: Pick<ConnectorConfig, 'maxAttempts' | 'retryBackoffMs' | 'retryBackoffMaxMs' | 'concurrency' | 'batchMax' | 'batchWaitMs'>;
+  /** Largest frames body sent (the gateway's MAX_BODY_BYTES, at most 1 MiB). */
+  readonly maxBatchBytes: number;
+  readonly invoke: (fn: string, req: UpstreamRequest) => Promise<InvocationOutcome>;
+  readonly newCallId: () => string;
+  /** The function is done with the message: acknowledge it, or dead-letter it first. */
+  readonly onEnd: (d: Delivery<M>, end: DeliveryEnd) => void;
+  readonly onRetry: (d: Delivery<M>, answer: Answer) => void;
+  /** A batch failed as a whole in a way that counts: its messages go again one at a time. */
+  readonly onSplit: (fn: string, size: number, answer: Answer) => void;
+}
+
+const LENGTH_PREFIX = 4;
+
+/**
+ * The messages waiting for one function, and the invocations running for
+ * it. Messages of one topic are handled in the order they arrived (a
+ * device's SESSION frame before the data it opens): a message goes out
+ * only when every earlier message of its topic is done, or with them in
+ * one batch. At most `concurrency` invocations run at once; a batch
+ * function gets up to `batchMax` messages per invocation, waiting at most
+ * `batchWaitMs` for them.
+ */
+export class FunctionLane<M extends LaneMessage> {
+  /** Per topic, its unfinished deliveries in arrival order; the head goes first. */
+  private readonly topics = new Map<string, Array<Delivery<M>>>();
+  /** Topics whose head is queued, oldest first. */
+  private readonly ready = new Set<string>();
+  private running = 0;
+  private queued = 0;
+  private batchTimer: unknown;
+  private stopped = false;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    readonly name: string,
+    private batch: boolean,
+    private readonly deps: LaneDeps<M>,
+  ) {}
+
+  setBatch(batch: boolean): void {
+    this.batch = batch;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const q of this.topics.values()) n += q.length;
+    return n;
+  }
+
+  add(message: M): Delivery<M> {
+    const d: Delivery<M> = {
+      message,
+      fn: this.name,
+      attempts: 0,
+      counted: 0,
+      retries: 0,
+      single: message.payload.length > MAX_FRAME_SIZE,
+      state: 'queued',
+      queuedAt: this.deps.clock.now(),
+      firstAttemptAt: 0,
+      lastAttemptAt: 0,
+      timer: undefined,
+    };
+    this.queued++;
+    const q = this.topics.get(message.topic);
+    if (q) q.push(d);
+    else {
+      this.topics.set(message.topic, [d]);
+      this.ready.add(message.topic);
+    }
+    this.pump();
+    return d;
+  }
+
+  /** No new invocations and no retries; resolves when the running invocations have answered. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.batchTimer !== undefined) this.deps.clock.clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    for (const q of this.topics.values()) {
+      for (const d of q) {
+        if (d.timer !== undefined) this.deps.clock.clearTimeout(d.timer);
+        d.timer = undefined;
+      }
+    }
+    return this.running === 0 ? Promise.resolve() : new Promise((r) => this.idle.push(r));
+  }
+
+  private pump(): void {
+    const { config, clock } = this.deps;
+    while (!this.stopped && this.running < config.concurrency && this.ready.size > 0) {
+      const topic = this.ready.values().next().value as string;
+      const head = this.topics.get(topic)![0]!;
+      if (!this.batch || head.single) {
+        this.dispatch([head], false);
+        continue;
+      }
+      const dueAt = head.queuedAt + config.batchWaitMs;
+      if (this.queued < config.batchMax && clock.now() < dueAt) {
+        this.armBatchTimer(dueAt - clock.now());
+        return;
+      }
+      this.dispatch(this.collectBatch(), true);
+    }
+  }
+
+  /** Runs of queued, batchable deliveries from the head of each ready topic, oldest topic first. */
+  private collectBatch(): Array<Delivery<M>> {
+    const { batchMax } = this.deps.config;
+    const picked: Array<Delivery<M>> = [];
+    let bytes = 0;
+    for (const topic of this.ready) {
+      for (const d of this.topics.get(topic)!) {
+        const size = LENGTH_PREFIX + d.message.payload.length;
+        if (d.state !== 'queued' || d.single || picked.length >= batchMax || (picked.length > 0 && bytes + size > this.deps.maxBatchBytes)) break;
+        picked.push(d);
+        bytes += size;
+      }
+      if (picked.length >= batchMax) break;
+    }
+    return picked;
+  }
+
+  private armBatchTimer(ms: number): void {
+    if (this.batchTimer !== undefined) return;
+    this.batchTimer = this.deps.clock.setTimeout(() => {
+      this.batchTimer = undefined;
+      this.pump();
+    }, Math.max(0, ms));
+  }
+
+  private dispatch(ds: Array<Delivery<M>>, asBatch: boolean): void {
+    const now = this.deps.clock.now();
+    for (const d of ds) {
+      d.state = 'running';
+      d.attempts++;
+      if (d.firstAttemptAt === 0) d.firstAttemptAt = now;
+      d.lastAttemptAt = now;
+      this.queued--;
+      this.settle(d.message.topic);
+    }
+    this.running++;
+    const run = asBatch ? this.runBatch(ds) : this.runSingle(ds[0]!);
+    void run.finally(() => {
+      this.running--;
+      this.pump();
+      if (this.running === 0) for (const r of this.idle.splice(0)) r();
+    });
+  }
+
+  private async runSingle(d: Delivery<M>): Promise<void> {
+    const outcome = await this.deps.invoke(this.name, this.request(SINGLE_FRAME_CONTENT_TYPE, d.message.payload, d.message.topic));
+    this.apply(d, answerOf(outcome));
+  }
+
+  private async runBatch(ds: Array<Delivery<M>>): Promise<void> {
+    const body = Buffer.from(joinFrames(ds.map((d) => d.message.payload)).buffer);
+    const outcome = await this.deps.invoke(this.name, this.request(FRAMES_CONTENT_TYPE, body, undefined));
+    const results = batchResultsOf(outcome, ds.length);
+    if (results) {
+      ds.forEach((d, i) => this.apply(d, frameAnswerOf(results[i]!)));
+      return;
+    }
+    const whole = answerOf(outcome);
+    if (whole.verdict === 'outage' || whole.verdict === 'replay') {
+      for (const d of ds) this.apply(d, whole);
+      return;
+    }
+    // A failure of the whole batch that may be one message's fault (or a
+    // 2xx that is not one result per frame): find out one message at a time,
+    // without counting this try against any of them.
+    this.deps.onSplit(this.name, ds.length, whole);
+    for (const d of ds) {
+      d.single = true;
+      this.requeue(d);
+    }
+  }
+
+  private request(contentType: string, body: Buffer, topic: string | undefined): UpstreamRequest {
+    const headers: Record<string, string> = { 'content-type': contentType, 'x-call-id': this.deps.newCallId() };
+    if (topic !== undefined) headers['x-topic'] = topic;
+    return { method: 'POST', path: '/', headers, body };
+  }
+
+  private apply(d: Delivery<M>, answer: Answer): void {
+    switch (answer.verdict) {
+      case 'done':
+      case 'replay':
+        return this.end(d, { kind: answer.verdict });
+      case 'reject':
+        return this.end(d, { kind: 'dead', answer });
+      case 'poison':
+        d.counted++;
+        if (d.counted >= this.deps.config.maxAttempts) return this.end(d, { kind: 'dead', answer });
+        return this.retry(d, answer);
+      case 'outage':
+        return this.retry(d, answer);
+    }
+  }
+
+  private end(d: Delivery<M>, end: DeliveryEnd): void {
+    d.state = 'finished';
+    if (d.timer !== undefined) this.deps.clock.clearTimeout(d.timer);
+    d.timer = undefined;
+    const q = this.topics.get(d.message.topic);
+    const i = q ? q.indexOf(d) : -1;
+    if (q && i >= 0) q.splice(i, 1);
+    this.settle(d.message.topic);
+    this.deps.onEnd(d, end);
+  }
+
+  private retry(d: Delivery<M>, answer: Answer): void {
+    d.retries++;
+    d.state = 'waiting';
+    this.deps.onRetry(d, answer);
+    if (this.stopped) return;
+    d.timer = this.deps.clock.setTimeout(() => {
+      d.timer = undefined;
+      if (!this.stopped) this.requeue(d);
+    }, backoffMs(d.retries, this.deps.config.retryBackoffMs, this.deps.config.retryBackoffMaxMs));
+  }
+
+  private requeue(d: Delivery<M>): void {
+    d.state = 'queued';
+    d.queuedAt = this.deps.clock.now();
+    this.queued++;
+    this.settle(d.message.topic);
+    this.pump();
+  }
+
+  /** Keeps `ready` true to "the topic's head is queued". */
+  private settle(topic: string): void {
+    const q = this.topics.get(topic);
+    if (!q || q.length === 0) {
+      this.topics.delete(topic);
+      this.ready.delete(topic);
+    } else if (q[0]!.state === 'queued') this.ready.add(topic);
+    else this.ready.delete(topic);
+  }
+}
