@@ -7,6 +7,7 @@ import { readCliConfig } from '../cli/src/cli-config.js';
 import { provisionDevice } from '../cli/src/platform/provision-device.js';
 import { startPlatform, type RunningPlatform } from '../cli/src/platform/start-platform.js';
 import { peakRssMb } from './bench-args.js';
+import { cpuSeconds, cpuSecondsByName } from './cpu-usage.js';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -17,6 +18,8 @@ export interface BenchPlatform {
   devices(n: number): Promise<string[]>;
   /** Peak RSS (MB) of this process (gateway and broker) and of each function process. */
   rss(): Promise<Record<string, number | undefined>>;
+  /** CPU seconds so far of this process (gateway, broker, connector), each function, and PostgreSQL's processes. */
+  cpu(): Promise<Record<string, number | undefined>>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,16 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
         const pid = platform.gateway.supervisor.get(name)?.pid;
         out[name] = pid ? await peakRssMb(pid) : undefined;
       }
+      return out;
+    },
+    async cpu() {
+      const self = process.cpuUsage();
+      const out: Record<string, number | undefined> = { gateway: (self.user + self.system) / 1e6 };
+      for (const { name } of platform.gateway.stack.functions) {
+        const pid = platform.gateway.supervisor.get(name)?.pid;
+        out[name] = pid ? await cpuSeconds(pid) : undefined;
+      }
+      out['postgres'] = await cpuSecondsByName('postgres');
       return out;
     },
     async stop() {

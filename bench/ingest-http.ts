@@ -35,5 +35,6 @@ export async function benchHttp(bp: BenchPlatform, o: HttpBenchOptions) {
     rejected: result.rejected,
     retries: result.retries,
     loadRssMb: result.peakRssMb,
+    loadCpuSeconds: result.cpuSeconds,
   };
 }

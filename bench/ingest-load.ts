@@ -23,6 +23,7 @@ export interface LoadResult {
   readonly seconds: number;
   readonly latenciesMs: number[];
   readonly peakRssMb: number;
+  readonly cpuSeconds: number;
 }
 
 async function run(job: LoadJob): Promise<LoadResult> {
@@ -51,6 +52,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
   let delivered = 0;
   let retries = 0;
   let next = 0;
+  const cpuAtStart = process.cpuUsage();
   const start = performance.now();
   const lane = async () => {
     while (next < batches.length) {
@@ -67,7 +69,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
   };
   await Promise.all(Array.from({ length: job.concurrency }, lane));
   const seconds = (performance.now() - start) / 1000;
-  return { sent: job.frames, delivered, rejected, retries, seconds, latenciesMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { sent: job.frames, delivered, rejected, retries, seconds, latenciesMs, peakRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;

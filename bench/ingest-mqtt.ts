@@ -85,5 +85,5 @@ export async function benchMqtt(bp: BenchPlatform, o: MqttBenchOptions) {
   }
   const best = [...steps].reverse().find((s) => s.held) ?? steps[0];
   const lost = published - (await stored());
-  return { steps, best, lost, duplicated, rowsPerFrame, loadRssMb: load.peakRssMb };
+  return { steps, best, lost, duplicated, rowsPerFrame, loadRssMb: load.peakRssMb, loadCpuSeconds: load.cpuSeconds };
 }

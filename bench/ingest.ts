@@ -38,6 +38,7 @@ const rates = (args.rates || (frame === 'reading' ? '2000,5000,10000,15000,20000
 
 const bp = await startBenchPlatform();
 try {
+  const cpuBefore = await bp.cpu();
   const rowsPerFrame = frame === 'reading' ? 1 : 5;
   let summary: Record<string, unknown>;
   if (args.transport === 'http') {
@@ -59,9 +60,16 @@ try {
       transport: 'mqtt', frame, devices,
       frames_per_s: best?.frames_per_s ?? 0, rows_per_s: round((best?.frames_per_s ?? 0) * rowsPerFrame),
       p50_ms: best?.p50_ms ?? null, p99_ms: best?.p99_ms ?? null, lost: r.lost, duplicated: r.duplicated,
-      steps: r.steps, loadRssMb: r.loadRssMb,
+      steps: r.steps, loadRssMb: r.loadRssMb, loadCpuSeconds: r.loadCpuSeconds,
     };
   }
+  // Where the time goes: CPU seconds each process spent during the run (2 cores = 2 s per wall second).
+  const cpuAfter = await bp.cpu();
+  const cpu: Record<string, number | null> = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v === undefined ? null : round(v - (cpuBefore[k] ?? 0))]));
+  cpu['load'] = round(summary['loadCpuSeconds'] as number);
+  delete summary['loadCpuSeconds'];
+  console.log(`CPU seconds   ${Object.entries(cpu).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
+  summary['cpu_seconds_by_process'] = cpu;
   const rss = await bp.rss();
   rss['load'] = summary['loadRssMb'] as number;
   delete summary['loadRssMb'];

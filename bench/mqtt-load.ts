@@ -31,6 +31,8 @@ export interface MqttLoadResult {
   readonly steps: StepReport[];
   readonly sessionsPublished: number;
   readonly peakRssMb: number;
+  /** CPU seconds this generator used while publishing (sealing happens before the clock starts). */
+  readonly cpuSeconds: number;
 }
 
 interface Device {
@@ -69,6 +71,7 @@ async function run(job: MqttLoadJob): Promise<MqttLoadResult> {
     });
   });
 
+  const cpuAtStart = process.cpuUsage();
   let stopRequested = false;
   process.on('message', (m) => (stopRequested ||= m === 'stop'));
   const times = Buffer.alloc(sealed.reduce((n, s) => n + s.length, 0) * 18);
@@ -100,7 +103,8 @@ async function run(job: MqttLoadJob): Promise<MqttLoadResult> {
   }
   await writeFile(job.timesFile, times.subarray(0, at));
   await Promise.all(devices.map((d) => d.client.endAsync()));
-  return { steps, sessionsPublished: devices.length, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  const cpu = process.cpuUsage(cpuAtStart);
+  return { steps, sessionsPublished: devices.length, peakRssMb: process.resourceUsage().maxRSS / 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as MqttLoadJob;
