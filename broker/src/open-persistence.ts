@@ -1,21 +1,25 @@
 import { mkdir } from 'node:fs/promises';
 import { StartupError } from '@typedcluster/core';
-import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import { Level } from 'level';
+import { MirroredPersistence } from './mirrored-persistence.js';
 
 /**
- * The broker's on-disk state: one LevelDB in `dir` holding Aedes' sessions,
- * subscriptions and queued QoS 1 messages (aedes-persistence-level), and our
- * own session-owner records in a sublevel beside them.
+ * The broker's state: Aedes' sessions in memory, mirrored to one LevelDB in
+ * `dir` (MirroredPersistence), and our own session-owner records in a
+ * sublevel beside them.
  */
 export interface BrokerStore {
-  readonly persistence: AsyncLevelPersistence;
+  readonly persistence: MirroredPersistence;
   readonly db: Level<string, string>;
   close(): Promise<void>;
 }
 
-/** Opens (creating if needed) the store; start-up code, so it throws StartupError. */
-export async function openBrokerStore(dir: string): Promise<BrokerStore> {
+/**
+ * Opens (creating if needed) the store and loads it into memory; start-up
+ * code, so it throws StartupError. `onError` hears about mirror writes
+ * that failed while the broker went on (see MirroredPersistence).
+ */
+export async function openBrokerStore(dir: string, onError: (e: unknown) => void): Promise<BrokerStore> {
   const db = new Level<string, string>(dir);
   try {
     await mkdir(dir, { recursive: true });
@@ -24,12 +28,22 @@ export async function openBrokerStore(dir: string): Promise<BrokerStore> {
   } catch (e) {
     throw storeError(dir, e);
   }
-  const persistence = new AsyncLevelPersistence(db);
+  const persistence = new MirroredPersistence(db, onError);
+  try {
+    // Before Aedes exists, so no client can connect to a half-loaded session.
+    await persistence.restore();
+  } catch (e) {
+    await db.close();
+    throw storeError(dir, e);
+  }
   return {
     persistence,
     db,
-    // destroy() closes the db; LevelDB finishes pending writes before it closes.
-    close: () => persistence.destroy(),
+    close: async () => {
+      // Lets the last mirror writes land; LevelDB finishes pending writes before it closes.
+      await persistence.destroy();
+      await db.close();
+    },
   };
 }
 
