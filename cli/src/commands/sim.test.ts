@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Aedes } from 'aedes';
+import { startPlainBroker } from '../../../core/src/testing/plain-broker.js';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import {
@@ -104,26 +102,8 @@ describe('typedcluster sim: flags', () => {
 
 // ---- against a real broker ------------------------------------------------
 
-async function startBroker(port: number) {
-  const aedes = await Aedes.createBroker();
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    aedes.handle(s);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return {
-    async kill() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => aedes.close(() => r()));
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
+const startBroker = (port: number) => startPlainBroker(port);
+
 
 interface Received {
   readonly topic: string;

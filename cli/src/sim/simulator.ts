@@ -16,27 +16,17 @@ import {
   type Outbox,
   type RandomSource,
   type SimSample,
-  type SimStream,
+  type RealTimeOptions,
 } from '@typedcluster/core';
 
-export interface SimulatorOptions {
+/** The scheduler's settings (stream, temperature, speed, seed, cycles, startTime: see RealTimeOptions) plus the devices' I/O. */
+export interface SimulatorOptions extends Pick<RealTimeOptions, 'stream' | 'temperature' | 'speed' | 'seed' | 'cycles' | 'startTime'> {
   /** mqtt://host:port (or mqtts://, ws://…). */
   readonly mqttUrl: string;
   /** One per simulated PLC (stream 'cycle') or sensor (stream 'reading'), each with its mqttPassword. */
   readonly devices: readonly DeviceCredentials[];
   /** Each device's outbox is `<outboxRoot>/<device name>/`. */
   readonly outboxRoot: string;
-  readonly stream: SimStream;
-  /** 0 (no anomalies) … 1. */
-  readonly temperature: number;
-  /** Simulated seconds per second, > 0. */
-  readonly speed: number;
-  /** Same seed → same values and anomaly labels. */
-  readonly seed: number;
-  /** Stop generating after this many samples per device. */
-  readonly cycles?: number;
-  /** Simulated time at start, ms since the epoch (default now). */
-  readonly startTime?: number;
   readonly log: Logger;
   /** Wall clock: session clocks, seq (wire-format §2.3.3), the scheduler. */
   readonly now?: () => number;

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Aedes } from 'aedes';
+import { startPlainBroker } from '../testing/plain-broker.js';
 import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { freePort } from '../db/free-port.js';
@@ -21,31 +19,13 @@ import type { Outbox } from './outbox.js';
  */
 async function startBroker(port: number, o: { gate?: Promise<void>; holdFrom?: number } = {}) {
   const { gate, holdFrom } = o;
-  const aedes = await Aedes.createBroker({
+  return startPlainBroker(port, {
     preConnect: (_client, packet, cb) => void (gate && packet.clientId.startsWith('device-') ? gate.then(() => cb(null, true)) : cb(null, true)),
     authorizePublish: (_client, packet, cb) => {
       if (holdFrom !== undefined && Buffer.from(packet.payload).readUInt32BE(0) >= holdFrom) return; // never answered
       cb(null);
     },
   });
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    aedes.handle(s);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return {
-    /** Stops abruptly, as a crash or a pulled cable would: sockets destroyed, no DISCONNECT. */
-    async kill() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 const frame = (i: number) => {
