@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createAsyncQueue, type AsyncQueue } from '../async/async-queue.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { headerString } from './function-routes.js';
-import { functionNameOf, invokeFunction, toUpstreamRequest, type InvocationOutcome } from './invoke-function.js';
+import { deployedFunction, invokeFunction, toUpstreamRequest, type InvocationOutcome } from './invoke-function.js';
 import { failure, replyFailure, notDeployed } from './reply-failure.js';
 
 type NameParams = { name: string };
@@ -21,10 +21,8 @@ export function registerAsyncRoutes(app: FastifyInstance, deps: GatewayDeps): As
 
   const handler = async (request: FastifyRequest<{ Params: NameParams }>, reply: FastifyReply): Promise<FastifyReply> => {
     const param = request.params.name;
-    const name = functionNameOf(param);
-    if (name === undefined || !deps.supervisor.get(name)) {
-      return replyFailure(reply, notDeployed(param));
-    }
+    const name = deployedFunction(deps, param);
+    if (name === undefined) return replyFailure(reply, notDeployed(param));
     const callbackUrl = headerString(request.headers['x-callback-url']);
     if (callbackUrl !== undefined && !isHttpUrl(callbackUrl)) {
       return replyFailure(reply, failure('BAD_REQUEST', `X-Callback-Url "${callbackUrl}" is not an http(s) URL`));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HOP_BY_HOP } from '../runtime/forward-request.js';
 import type { GatewayDeps } from './gateway-deps.js';
-import { functionNameOf, invokeFunction, toUpstreamRequest } from './invoke-function.js';
+import { deployedFunction, invokeFunction, toUpstreamRequest } from './invoke-function.js';
 import { failure, replyFailure, notDeployed } from './reply-failure.js';
 
 type NameParams = { name: string };
@@ -12,10 +12,8 @@ export function registerFunctionRoutes(app: FastifyInstance, deps: GatewayDeps):
   const newCallId = deps.newCallId ?? randomUUID;
   const handler = async (request: FastifyRequest<{ Params: NameParams }>, reply: FastifyReply): Promise<FastifyReply> => {
     const param = request.params.name;
-    const name = functionNameOf(param);
-    if (name === undefined || !deps.supervisor.get(name)) {
-      return replyFailure(reply, notDeployed(param));
-    }
+    const name = deployedFunction(deps, param);
+    if (name === undefined) return replyFailure(reply, notDeployed(param));
     const callId = headerString(request.headers['x-call-id']) ?? newCallId();
     const outcome = await invokeFunction(deps, name, toUpstreamRequest(request, callId));
     reply.header('x-call-id', callId).header('x-duration-seconds', outcome.seconds.toFixed(6));

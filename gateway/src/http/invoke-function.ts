@@ -12,6 +12,12 @@ export function functionNameOf(param: string): string | undefined {
   return param.slice(dot + 1) === NAMESPACE ? param.slice(0, dot) : undefined;
 }
 
+/** The deployed function a route's `:name` names (`echo` or `echo.openfaas-fn`), or undefined. */
+export function deployedFunction(deps: Pick<GatewayDeps, 'supervisor'>, param: string): string | undefined {
+  const name = functionNameOf(param);
+  return name !== undefined && deps.supervisor.get(name) ? name : undefined;
+}
+
 /**
  * The path and query after `/function/<name>` (or `/async-function/<name>`),
  * as the function sees them; taken from the raw URL so %-escapes stay as sent.
