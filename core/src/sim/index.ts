@@ -11,3 +11,4 @@ export { createSampleSource, CYCLE_MS, READING_MS } from './sample-source.js';
 export type { SimStream, SimSample, CycleSample, ReadingSample, SampleSource, SampleSourceOptions } from './sample-source.js';
 export { startRealTime } from './real-time.js';
 export type { RealTimeOptions, RealTimeRun, SimTimers } from './real-time.js';
+export type { HistoricalRow } from './historical-row.js';
