@@ -1,7 +1,9 @@
 import MemoryPersistence, { type ClientRef, type QueuedPacket, type StoredSubscription } from 'aedes-persistence/asyncPersistence.js';
 import type { BatchOperation, Level } from 'level';
+import { Readable } from 'node:stream';
 import { decodePacket, decodeSubscription, encodePacket, encodeSubscription, OUTGOING_SUBLEVEL, outgoingKey, SUBSCRIPTIONS_SUBLEVEL, subscriptionKey } from './mirror-records.js';
 import { OrderedBatchWriter } from './ordered-batch-writer.js';
+import { OutgoingQueues } from './outgoing-queues.js';
 import { QueuedKeys } from './queued-keys.js';
 
 type MirrorOp = BatchOperation<Level<string, string>, string, string>;
@@ -41,6 +43,8 @@ export class MirroredPersistence extends MemoryPersistence {
   readonly #outgoing;
   readonly #writer: OrderedBatchWriter<MirrorOp>;
   readonly #queued = new QueuedKeys();
+  /** The outgoing queues live here, indexed, instead of in the parent's arrays. */
+  readonly #queues = new OutgoingQueues();
   readonly #onError: (e: unknown) => void;
   /** Next queue sequence number: after every one on disk. */
   #seq = 0;
@@ -85,7 +89,7 @@ export class MirroredPersistence extends MemoryPersistence {
     for (const { clientId, key, packet } of this.#restored.splice(0)) {
       const queued: QueuedPacket = { ...packet, brokerId: broker.id, brokerCounter: ++broker.counter };
       this.#queued.add(clientId, queued, key);
-      await super.outgoingEnqueue({ clientId }, queued);
+      this.#queues.enqueue(clientId, queued);
     }
   }
 
@@ -128,21 +132,27 @@ export class MirroredPersistence extends MemoryPersistence {
       // Aedes has already sent the publisher its PUBACK: deliver the message, if not durably.
       this.#onError(e);
     }
-    subs.forEach(({ clientId }, i) => this.#queued.add(clientId, packet, keys[i]!));
-    await super.outgoingEnqueueCombi(subs, packet);
+    subs.forEach(({ clientId }, i) => {
+      this.#queued.add(clientId, packet, keys[i]!);
+      this.#queues.enqueue(clientId, packet);
+    });
   }
 
   override async outgoingUpdate(client: ClientRef, packet: QueuedPacket): Promise<void> {
-    await super.outgoingUpdate(client, packet);
+    this.#queues.update(client.id, packet);
     this.#queued.sent(client.id, packet);
   }
 
   override async outgoingClearMessageId(client: ClientRef, packet: QueuedPacket): Promise<QueuedPacket | undefined> {
-    const removed = await super.outgoingClearMessageId(client, packet);
+    const removed = this.#queues.clearMessageId(client.id, packet);
     const key = removed && this.#queued.take(client.id, removed);
     // Not awaited: the PUBACK needs no answer, and a lost delete costs one more delivery after a restart.
     if (key !== undefined) this.#writer.write([this.#del(this.#outgoing, key)]).catch(this.#onError);
     return removed;
+  }
+
+  override outgoingStream(client: ClientRef): Readable {
+    return Readable.from(this.#queues.list(client.id));
   }
 
   /** Lets the mirror writes in flight land; the caller closes the database after. */
