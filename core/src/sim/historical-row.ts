@@ -16,6 +16,8 @@ export interface HistoricalRow {
   readonly phase: number;
   /** Start of this phase, ISO-8601 UTC with milliseconds. */
   readonly timestamp: string;
+  /** Seconds this phase lasted (ms precision): 6 normally, more on a `phase-too-long` row; the next row of the PLC starts this much later. */
+  readonly duration_s: number;
   readonly s1: number | null;
   readonly s2: number | null;
   readonly s3: number | null;
@@ -25,6 +27,11 @@ export interface HistoricalRow {
   readonly anomaly: 0 | 1;
   /** The injected kind; null on normal rows. */
   readonly anomaly_type: AnomalyKind | null;
-  /** Sensors the anomaly touches in this row, e.g. ["s3"]; [] on normal rows and for whole-PLC kinds. */
+  /**
+   * Sensors the anomaly touches in this row, e.g. ["s3"]; [] on normal rows
+   * and for whole-PLC kinds. `silent` rows are present (cycles stay
+   * uninterrupted) with s1..s5 null; a `phase-out-of-order` cycle labels the
+   * rows whose phase is not the slot's; `phase-too-long` labels the long phase.
+   */
   readonly anomaly_sensors: readonly string[];
 }

@@ -1,4 +1,5 @@
 import { StartupError } from '../errors/startup-error.js';
+import type { PhaseModel } from '../phase-model/phase-model-types.js';
 import type { AnomalyKind } from './anomaly.js';
 import { CYCLE_MS, READING_MS, createSampleSource } from './sample-source.js';
 import type { SimSample, SimStream } from './sample-source.js';
@@ -22,6 +23,8 @@ export interface RealTimeOptions {
   /** Simulated time at start, ms since the epoch; default now(). */
   readonly startTime?: number;
   readonly kinds?: readonly AnomalyKind[];
+  /** The PLCs' phase model (cycle stream); default TYPICAL_MODEL. */
+  readonly model?: PhaseModel;
   /** Wall clock, ms. */
   readonly now?: () => number;
   readonly timers?: SimTimers;
@@ -68,7 +71,7 @@ export function startRealTime(o: RealTimeOptions): RealTimeRun {
   const timers = o.timers ?? realTimers;
   const onError = o.onError ?? ((e: unknown) => void Promise.reject(e));
   const sources = Array.from({ length: o.devices }, (_, index) =>
-    createSampleSource({ seed: o.seed, index, stream: o.stream, temperature: o.temperature, ...(o.kinds ? { kinds: o.kinds } : {}) }),
+    createSampleSource({ seed: o.seed, index, stream: o.stream, temperature: o.temperature, ...(o.kinds ? { kinds: o.kinds } : {}), ...(o.model ? { model: o.model } : {}) }),
   );
   const interval = o.stream === 'cycle' ? CYCLE_MS : READING_MS;
   const wallStart = now();

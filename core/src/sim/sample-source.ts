@@ -1,6 +1,7 @@
 import { CYCLE_SECONDS, TYPICAL_MODEL } from '../phase-model/typical-model.js';
-import { createAnomalyInjector } from './anomaly.js';
-import type { AnomalyKind, AnomalyLabel } from './anomaly.js';
+import type { PhaseModel } from '../phase-model/typical-model.js';
+import { createAnomalyInjector, realTimeAnomalyKinds } from './anomaly.js';
+import type { AnomalyKind, AnomalyLabel, SampleDraft } from './anomaly.js';
 import { createCycleGenerator } from './cycle-generator.js';
 import { createPrng, deriveSeed } from './prng.js';
 import { READING_MODEL, createReadingGenerator } from './reading-generator.js';
@@ -14,10 +15,12 @@ export interface CycleSample {
   readonly cycleStart: number;
   /** The cycle's slot on the 30 s grid, `cycleStart / 30000` (u32): stable across restarts. */
   readonly cycle: number;
-  /** phases[p][s], 5 × 5. */
+  /** phases[slot][s], 5 × 5, in the order the phases ran (a phase-out-of-order cycle carries two swapped). */
   readonly phases: number[][];
   /** Empty for a normal cycle. */
   readonly anomalies: AnomalyLabel[];
+  /** The PLC is silent (anomaly `silent`): this cycle is not sent. */
+  readonly silent?: true;
 }
 
 export interface ReadingSample {
@@ -27,6 +30,8 @@ export interface ReadingSample {
   readonly pressure: number;
   readonly humidity: number;
   readonly anomalies: AnomalyLabel[];
+  /** The sensor is silent (anomaly `silent`): this reading is not sent. */
+  readonly silent?: true;
 }
 
 export type SimSample = CycleSample | ReadingSample;
@@ -37,6 +42,9 @@ export interface SampleSourceOptions {
   readonly index: number;
   readonly stream: SimStream;
   readonly temperature: number;
+  /** The PLCs' phase model (cycle stream); default TYPICAL_MODEL. */
+  readonly model?: PhaseModel;
+  /** Default: the kinds the stream can carry, `realTimeAnomalyKinds(stream)`. */
   readonly kinds?: readonly AnomalyKind[];
 }
 
@@ -59,17 +67,19 @@ export function createSampleSource(o: SampleSourceOptions): SampleSource {
   const injector = createAnomalyInjector({
     temperature: o.temperature,
     random: createPrng(deriveSeed(o.seed, o.index, 1)),
-    model: o.stream === 'cycle' ? TYPICAL_MODEL : READING_MODEL,
+    model: o.stream === 'cycle' ? (o.model ?? TYPICAL_MODEL) : READING_MODEL,
     samplesPerCycle: o.stream === 'cycle' ? 1 : CYCLE_MS / READING_MS,
-    ...(o.kinds ? { kinds: o.kinds } : {}),
+    kinds: o.kinds ?? realTimeAnomalyKinds(o.stream),
   });
   if (o.stream === 'cycle') {
-    const gen = createCycleGenerator({ random: values });
+    const gen = createCycleGenerator({ random: values, model: o.model ?? TYPICAL_MODEL });
     return {
       next(time) {
-        const draft = { values: gen.next() };
+        const draft: SampleDraft = { values: gen.next() };
         const anomalies = injector.inject(draft);
-        return { kind: 'cycle', cycleStart: time, cycle: Math.floor(time / CYCLE_MS) >>> 0, phases: draft.values, anomalies };
+        // A CYCLE frame carries values by slot; durations (phase-too-long) it cannot carry.
+        const phases = draft.order ? draft.order.map((p) => draft.values[p]!) : draft.values;
+        return { kind: 'cycle', cycleStart: time, cycle: Math.floor(time / CYCLE_MS) >>> 0, phases, anomalies, ...(draft.silent ? { silent: true as const } : {}) };
       },
     };
   }
@@ -77,10 +87,10 @@ export function createSampleSource(o: SampleSourceOptions): SampleSource {
   return {
     next(time) {
       const r = gen.next();
-      const draft = { values: [[r.temperature, r.pressure, r.humidity]] };
+      const draft: SampleDraft = { values: [[r.temperature, r.pressure, r.humidity]] };
       const anomalies = injector.inject(draft);
       const [temperature = NaN, pressure = NaN, humidity = NaN] = draft.values[0] ?? [];
-      return { kind: 'reading', ts: time, temperature, pressure, humidity, anomalies };
+      return { kind: 'reading', ts: time, temperature, pressure, humidity, anomalies, ...(draft.silent ? { silent: true as const } : {}) };
     },
   };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { TYPICAL_MODEL } from '../phase-model/typical-model.js';
 import { ANOMALY_RATES, IMPLEMENTED_ANOMALY_KINDS, createAnomalyInjector } from './anomaly.js';
+import { VISIBLE_GAP } from './anomaly-kinds.js';
 import type { AnomalyKind } from './anomaly.js';
 import { createPrng, deriveSeed } from './prng.js';
 import { READING_MODEL } from './reading-generator.js';
@@ -87,17 +88,20 @@ describe('simulator: seeded values and anomalies', () => {
       const inj = createAnomalyInjector({ temperature: t, random: createPrng(deriveSeed(11, Math.round(t * 100))), model: TYPICAL_MODEL });
       const starts: Record<string, number> = {};
       let labelled = 0;
+      let idle = 0; // samples with no episode running: the only ones where one may start
       for (let i = 0; i < N; i++) {
         const draft = { values: Array.from({ length: 5 }, (_, p) => TYPICAL_MODEL.map((ranges) => ranges[p]![0])) };
         const labels = inj.inject(draft);
+        assert.ok(labels.length <= 1, 'one episode at a time');
         if (labels.length) labelled++;
+        if (labels.length === 0 || labels[0]!.step === 0) idle++;
         for (const l of labels) if (l.step === 0) starts[l.kind] = (starts[l.kind] ?? 0) + 1;
       }
       for (const kind of IMPLEMENTED_ANOMALY_KINDS) {
         const p = (ANOMALY_RATES[kind] ?? 0) * t;
         assert.equal(inj.startProbability(kind), p);
-        const expected = N * p;
-        const tolerance = 5 * Math.sqrt(N * p * (1 - p)) + 1;
+        const expected = idle * p;
+        const tolerance = 5 * Math.sqrt(idle * p * (1 - p)) + 1;
         const got = starts[kind] ?? 0;
         assert.ok(Math.abs(got - expected) <= tolerance, `t=${t} ${kind}: ${got} episodes, expected ${expected} ± ${tolerance.toFixed(0)}`);
       }
@@ -112,36 +116,68 @@ describe('simulator: seeded values and anomalies', () => {
     const seen = new Set<AnomalyKind>();
     for (let i = 0; i < cs.length; i++) {
       const c = cs[i]!;
-      for (const l of c.anomalies) {
-        seen.add(l.kind);
-        const mine = c.anomalies.filter((x) => x.sensor === l.sensor);
-        if (l.kind === 'spike' && mine.length === 1) {
-          assert.ok(!inRange(c.phases[l.phase!]![l.sensor]!, TYPICAL_MODEL[l.sensor]![l.phase!]!), 'a spike leaves its range');
-        }
-        if (l.kind === 'stuck' && mine.length === 1) {
-          assert.equal(new Set(c.phases.map((row) => row[l.sensor])).size, 1, 'a stuck sensor repeats one value in every phase');
-        }
-        if (l.kind === 'drift' && mine.length === 1) {
-          const shift = c.phases.map((row, p) => row[l.sensor]! - base[i]!.phases[p]![l.sensor]!);
-          assert.ok(shift.every((d) => Math.abs(d) > 0 && Math.sign(d) === Math.sign(shift[0]!)), 'a drift shifts every phase one way');
-        }
+      assert.ok(c.anomalies.length <= 1, 'one episode at a time');
+      const l = c.anomalies[0];
+      if (l) seen.add(l.kind);
+      const s = l?.sensor ?? -1;
+      if (l?.kind === 'spike') assert.ok(!inRange(c.phases[l.phase!]![s]!, TYPICAL_MODEL[s]![l.phase!]!), 'a spike leaves its range');
+      // every value a drift, noise burst or stuck start labels lies VISIBLE_GAP widths or more outside its range
+      const outside = (p: number) => {
+        const [min, max] = TYPICAL_MODEL[s]![p]!;
+        const gap = VISIBLE_GAP * (max - min);
+        return c.phases[p]![s]! < min - gap || c.phases[p]![s]! > max + gap;
+      };
+      if (l?.kind === 'stuck') {
+        const first = l.step === 0 ? l.phase! : 0;
+        const held = first > 0 ? c.phases[first - 1]![s]! : cs[i - 1]!.phases[4]![s]!; // the reading just before
+        assert.ok(c.phases.slice(first).every((row) => row[s] === held), 'a stuck sensor repeats the reading before it');
+        c.phases.slice(0, first).forEach((row, p) => assert.equal(row[s], base[i]!.phases[p]![s], 'phases before the freeze are normal'));
+        if (l.step === 0) assert.ok(outside(first), 'the first frozen value leaves its phase range');
       }
-      const unlabelled = new Set(c.anomalies.map((l) => l.sensor));
-      c.phases.forEach((row, p) => row.forEach((v, s) => {
-        if (!unlabelled.has(s)) assert.equal(v, base[i]!.phases[p]![s], 'sensors without a label keep their normal value');
+      if (l?.kind === 'drift') {
+        const shift = c.phases.map((row, p) => row[s]! - base[i]!.phases[p]![s]!);
+        assert.ok(shift.every((d) => Math.abs(d) > 0 && Math.sign(d) === Math.sign(shift[0]!)), 'a drift shifts every phase one way');
+        assert.ok(c.phases.every((_, p) => outside(p)), 'every drifted value leaves its range');
+      }
+      if (l?.kind === 'noise-burst') {
+        assert.ok(c.phases.every((_, p) => outside(p)), 'every noisy value leaves its range');
+        const up = c.phases.map((row, p) => row[s]! > base[i]!.phases[p]![s]!);
+        assert.ok(up.every((u, p) => p === 0 || u !== up[p - 1]), 'noise alternates sides');
+      }
+      assert.equal(c.silent === true, l?.kind === 'silent', 'only a silent label silences');
+      // where the cycle's phases came from: swapped slots for phase-out-of-order, else in order
+      const [a, b] = l?.kind === 'phase-out-of-order' ? (l.phases as [number, number]) : [-1, -1];
+      if (l?.kind === 'phase-out-of-order') assert.ok(a >= 0 && b > a && b < 5);
+      const from = (slot: number) => (slot === a ? b : slot === b ? a : slot);
+      c.phases.forEach((row, slot) => row.forEach((v, sn) => {
+        if (sn !== s) assert.equal(v, base[i]!.phases[from(slot)]![sn], 'sensors without a label keep their normal value');
       }));
     }
-    assert.deepEqual([...seen].sort(), ['drift', 'spike', 'stuck']);
+    assert.deepEqual([...seen].sort(), ['drift', 'noise-burst', 'phase-out-of-order', 'silent', 'spike', 'stuck'], 'every kind a CYCLE frame can carry');
     const meanSpike = (t: number) => {
-      const ls = cycles(99, 0, t, 4000).flatMap((c) => c.anomalies.filter((l) => l.kind === 'spike'));
+      const ls = cycles(99, 0, t, 8000).flatMap((c) => c.anomalies.filter((l) => l.kind === 'spike'));
       return ls.reduce((s, l) => s + l.magnitude, 0) / ls.length;
     };
     assert.ok(meanSpike(0.9) > 2 * meanSpike(0.1));
   });
 
-  it('refuses a temperature outside 0..1 and kinds not implemented yet', () => {
+  it('a stuck reading repeats the reading sent before it, so even its first one is a visible repeat', () => {
+    const src = createSampleSource({ seed: 4, index: 0, stream: 'reading', temperature: 1, kinds: ['stuck'] });
+    const rs = Array.from({ length: 3000 }, (_, k) => src.next(T0 + k * 1000) as ReadingSample);
+    const at = (r: ReadingSample, s: number) => [r.temperature, r.pressure, r.humidity][s]!;
+    let starts = 0;
+    rs.forEach((r, k) => {
+      const l = r.anomalies[0];
+      if (!l || k === 0) return;
+      if (l.step === 0) starts++;
+      assert.equal(at(r, l.sensor!), at(rs[k - 1]!, l.sensor!), `reading ${k}`);
+    });
+    assert.ok(starts >= 5, `${starts} stuck episodes`);
+  });
+
+  it('refuses a temperature outside 0..1 and unknown kinds', () => {
     assert.throws(() => createAnomalyInjector({ temperature: 1.5, random: createPrng(1), model: TYPICAL_MODEL }), /outside 0\.\.1/);
-    assert.throws(() => createAnomalyInjector({ temperature: 0.5, random: createPrng(1), model: TYPICAL_MODEL, kinds: ['silent'] }), /not implemented yet/);
+    assert.throws(() => createAnomalyInjector({ temperature: 0.5, random: createPrng(1), model: TYPICAL_MODEL, kinds: ['meteor' as AnomalyKind] }), /anomaly kind meteor is unknown/);
   });
 });
 
