@@ -56,6 +56,9 @@ describe('typedcluster sim: flags', () => {
     [['--mqtt-url', 'nonsense'], /--mqtt-url nonsense is not an MQTT URL/],
     [['--outbox-max-mb', '0'], /--outbox-max-mb 0/],
     [['--start-time', 'yesterday'], /--start-time yesterday is not an ISO 8601 time/],
+    [['--replay', 'data', '--cycles', '3'], /^error: --replay sends the whole data set: leave out --cycles$/],
+    [['--replay', 'data', '--stream', 'reading'], /^error: --replay replays PLC cycles/],
+    [['--replay', 'data', '--start-time', '2026-01-01T00:00:00Z'], /^error: --replay keeps the data set's own times/],
   ];
   for (const [args, expected] of bad) {
     it(`refuses ${args.join(' ')} with one line and exit 2, before touching anything`, async () => {
@@ -77,7 +80,7 @@ describe('typedcluster sim: flags', () => {
     const d = parseSimFlags({ plcs: '3', temperature: '0.1', speed: '1', stream: 'cycle', 'outbox-max-mb': '16' }, {});
     assert.deepEqual(d, {
       ok: true,
-      value: { plcs: 3, temperature: 0.1, speed: 1, seed: undefined, stream: 'cycle', cycles: undefined, mqttUrl: 'mqtt://127.0.0.1:1883', outboxMaxBytes: 16 * 1024 * 1024, startTime: undefined },
+      value: { plcs: 3, temperature: 0.1, speed: 1, seed: undefined, stream: 'cycle', cycles: undefined, mqttUrl: 'mqtt://127.0.0.1:1883', outboxMaxBytes: 16 * 1024 * 1024, startTime: undefined, replay: undefined, model: undefined },
     });
     const e = parseSimFlags({ plcs: '3', temperature: '0', speed: '0.5', stream: 'reading', 'outbox-max-mb': '1', seed: '42', 'start-time': '2026-11-21T08:00:00Z' }, { MQTT_URL: 'mqtts://broker:8883' });
     assert.ok(e.ok);

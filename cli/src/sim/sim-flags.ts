@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { SimStream } from '@typedcluster/core';
 import { DEFAULT_MQTT_PORT } from '@typedcluster/broker';
 import type { Io } from '../command.js';
@@ -13,6 +14,10 @@ export interface SimFlags {
   readonly mqttUrl: string;
   readonly outboxMaxBytes: number;
   readonly startTime: number | undefined;
+  /** A data set file or folder to replay instead of generating (absolute), or undefined. */
+  readonly replay: string | undefined;
+  /** A plant's phase model file (absolute): --model, else $PHASE_MODEL_FILE; undefined = the built-in one. */
+  readonly model: string | undefined;
 }
 
 const MQTT_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:']);
@@ -20,7 +25,7 @@ const MQTT_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:'
 const defaultMqttUrl = (env: Io['env']) => `mqtt://127.0.0.1:${env['MQTT_PORT']?.trim() || DEFAULT_MQTT_PORT}`;
 
 /** Checks every flag; an error is one line saying what is wrong. */
-export function parseSimFlags(values: Record<string, string | boolean | undefined>, env: Io['env']): { ok: true; value: SimFlags } | { ok: false; error: string } {
+export function parseSimFlags(values: Record<string, string | boolean | undefined>, env: Io['env'], cwd = process.cwd()): { ok: true; value: SimFlags } | { ok: false; error: string } {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string).trim() : undefined);
   const num = (k: string) => {
     const s = str(k);
@@ -65,5 +70,20 @@ export function parseSimFlags(values: Record<string, string | boolean | undefine
     startTime = /^\d{4}-\d{2}-\d{2}T/.test(s) ? Date.parse(s) : NaN;
     if (!Number.isFinite(startTime)) return bad(`--start-time ${s} is not an ISO 8601 time such as 2026-11-21T08:00:00Z`);
   }
-  return { ok: true, value: { plcs, temperature, speed, seed, stream, cycles, mqttUrl, outboxMaxBytes: Math.round(outboxMb * 1024 * 1024), startTime } };
+  const replay = str('replay');
+  if (replay !== undefined) {
+    if (replay === '') return bad('--replay is empty: name a serie_temporal_<day>.json file or the folder of a data set');
+    if (stream !== 'cycle') return bad('--replay replays PLC cycles: leave out --stream reading');
+    if (cycles !== undefined) return bad('--replay sends the whole data set: leave out --cycles');
+    if (startTime !== undefined) return bad('--replay keeps the data set\'s own times: leave out --start-time');
+  }
+  const model = str('model') || env['PHASE_MODEL_FILE']?.trim() || undefined;
+  return {
+    ok: true,
+    value: {
+      plcs, temperature, speed, seed, stream, cycles, mqttUrl, outboxMaxBytes: Math.round(outboxMb * 1024 * 1024), startTime,
+      replay: replay === undefined ? undefined : resolve(cwd, replay),
+      model: model === undefined ? undefined : resolve(cwd, model),
+    },
+  };
 }

@@ -6,6 +6,7 @@ import {
   sodiumReady,
   startMqttDeviceLink,
   startRealTime,
+  startReplay,
   StartupError,
   systemRandom,
   TOPICS,
@@ -17,6 +18,8 @@ import {
   type RandomSource,
   type SimSample,
   type RealTimeOptions,
+  type HistoricalRow,
+  type PhaseModel,
 } from '@typedcluster/core';
 
 /** The scheduler's settings (stream, temperature, speed, seed, cycles, startTime: see RealTimeOptions) plus the devices' I/O. */
@@ -34,6 +37,10 @@ export interface SimulatorOptions extends Pick<RealTimeOptions, 'stream' | 'temp
   readonly random?: RandomSource;
   /** Per-device outbox limit (default 16 MiB); beyond it new frames are refused, loudly. */
   readonly outboxMaxBytes?: number;
+  /** The PLCs' phase model (generated cycles); default TYPICAL_MODEL. */
+  readonly model?: PhaseModel;
+  /** Replays a data set instead of generating: devices[i] sends the cycles of PLC plcs[i] (speed applies; temperature, seed, cycles do not). */
+  readonly replay?: { readonly rows: AsyncIterable<HistoricalRow>; readonly plcs: readonly number[] };
   /** Sees every sample with its anomaly labels (for labelling and tests). */
   readonly onSample?: (device: DeviceCredentials, sample: SimSample) => void;
 }
@@ -132,29 +139,45 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
     throw e;
   }
 
-  const run = startRealTime({
-    devices: devices.length,
-    stream: o.stream,
-    temperature: o.temperature,
-    speed: o.speed,
-    seed: o.seed,
-    ...(o.cycles === undefined ? {} : { cycles: o.cycles }),
-    ...(o.startTime === undefined ? {} : { startTime: o.startTime }),
-    now,
-    onError: (e) => o.log.error('simulated device failed', { error: e as Error }),
-    emit: async (index, sample) => {
-      const d = devices[index]!;
-      if (now() - d.sessionAt >= SESSION_MAX_AGE_MS) {
-        d.sessionAt = now();
-        await append(d, d.sender.rotate());
-      }
-      const frame = sample.kind === 'cycle' ? d.sender.cycleFrame(sample) : d.sender.readingFrame(sample);
-      counters.generated++;
-      counters.anomalies += sample.anomalies.filter((l) => l.step === 0).length;
-      o.onSample?.(d.credentials, sample);
-      await append(d, frame);
-    },
-  });
+  const emit = async (index: number, sample: SimSample): Promise<void> => {
+    const d = devices[index]!;
+    if (now() - d.sessionAt >= SESSION_MAX_AGE_MS) {
+      d.sessionAt = now();
+      await append(d, d.sender.rotate());
+    }
+    counters.generated++;
+    counters.anomalies += sample.anomalies.filter((l) => l.step === 0).length;
+    o.onSample?.(d.credentials, sample);
+    if (sample.silent) return; // anomaly `silent`: the device sends nothing for this sample
+    await append(d, sample.kind === 'cycle' ? d.sender.cycleFrame(sample) : d.sender.readingFrame(sample));
+  };
+  const onError = (e: unknown) => o.log.error('simulated device failed', { error: e as Error });
+  const replayIndex = new Map(o.replay?.plcs.map((plc, i) => [plc, i]));
+  const run = o.replay
+    ? startReplay({
+        rows: o.replay.rows,
+        speed: o.speed,
+        now,
+        onError,
+        emit: (plc, sample) => {
+          const i = replayIndex.get(plc);
+          if (i === undefined) throw new StartupError('DATASET_INVALID', `PLC ${plc} appears after the start of the data set`, 'replay a data set written by "typedcluster sim historical"');
+          return emit(i, sample);
+        },
+      })
+    : startRealTime({
+        devices: devices.length,
+        stream: o.stream,
+        temperature: o.temperature,
+        speed: o.speed,
+        seed: o.seed,
+        ...(o.cycles === undefined ? {} : { cycles: o.cycles }),
+        ...(o.startTime === undefined ? {} : { startTime: o.startTime }),
+        ...(o.model === undefined ? {} : { model: o.model }),
+        now,
+        onError,
+        emit,
+      });
 
   let stopping: Promise<void> | undefined;
   const empty = () => devices.every((d) => d.outbox.size === 0 && d.outbox.pendingBytes === 0);
