@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger, Result } from '@typedcluster/core';
 import type { Client } from 'aedes';
-import { GATEWAY_USERNAME, type BrokerUser } from './access-control.js';
+import { ALERT_CLIENT_USERNAME, GATEWAY_USERNAME, isFunctionUser, type BrokerUser, type FunctionUser } from './access-control.js';
 import type { BrokerMetrics } from './broker-metrics.js';
 import { Refusal } from './refusal.js';
 import type { SessionOwners } from './session-owners.js';
@@ -16,6 +16,10 @@ export interface AuthenticateDeps {
   readonly authenticateDevice: DeviceAuthenticator;
   /** The gateway user's password; undefined: nobody can log in as `gateway`. */
   readonly gatewayPassword: string | undefined;
+  /** The alert-client user's password; undefined: nobody can log in as `alert-client`. */
+  readonly alertClientPassword?: string | undefined;
+  /** Passwords of the function users (secrets `mqtt-{name}-password`); a function without one cannot log in. */
+  readonly functionPasswords?: Readonly<Partial<Record<FunctionUser, string>>> | undefined;
   readonly owners: SessionOwners;
   readonly users: ConnectionUsers;
   readonly metrics: BrokerMetrics;
@@ -30,7 +34,8 @@ const SERVER_UNAVAILABLE = 3;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
-export const usernameOf = (user: BrokerUser): string => (user.kind === 'gateway' ? GATEWAY_USERNAME : String(user.deviceId));
+export const usernameOf = (user: BrokerUser): string =>
+  user.kind === 'gateway' ? GATEWAY_USERNAME : user.kind === 'alert-client' ? ALERT_CLIENT_USERNAME : user.kind === 'function' ? user.name : String(user.deviceId);
 
 /** The Aedes `authenticate` handler (docs/topics.md §Authentication). */
 export function createAuthenticate(deps: AuthenticateDeps) {
@@ -66,6 +71,14 @@ async function identify(deps: AuthenticateDeps, username: string, password: stri
   if (username === GATEWAY_USERNAME) {
     const ok = deps.gatewayPassword !== undefined && sameSecret(password, deps.gatewayPassword);
     return { ok: true, value: ok ? { kind: 'gateway' } : undefined };
+  }
+  if (username === ALERT_CLIENT_USERNAME) {
+    const ok = deps.alertClientPassword !== undefined && sameSecret(password, deps.alertClientPassword);
+    return { ok: true, value: ok ? { kind: 'alert-client' } : undefined };
+  }
+  if (isFunctionUser(username)) {
+    const expected = deps.functionPasswords?.[username];
+    return { ok: true, value: expected !== undefined && sameSecret(password, expected) ? { kind: 'function', name: username } : undefined };
   }
   const r = await deps.authenticateDevice(username, password);
   if (!r.ok) return r;

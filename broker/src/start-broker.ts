@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createLogger, createRateLimitedLog, type Logger } from '@typedcluster/core';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { Registry } from 'prom-client';
+import type { FunctionUser } from './access-control.js';
 import { createAuthenticate, usernameOf, type ConnectionUsers, type DeviceAuthenticator } from './authenticate-client.js';
 import { createAuthorizers } from './authorize-client.js';
 import { createBrokerMetrics, type BrokerMetrics } from './broker-metrics.js';
@@ -25,6 +26,10 @@ export interface BrokerOptions {
   readonly authenticate: DeviceAuthenticator;
   /** Password of the `gateway` user (secret mqtt-gateway-password); without it nobody can log in as gateway. */
   readonly gatewayPassword?: string;
+  /** Password of the `alert-client` user (secret mqtt-alert-client-password); without it nobody can log in as alert-client. */
+  readonly alertClientPassword?: string;
+  /** Passwords of the function users (`store-reading`, `detect-anomaly`; secrets mqtt-{name}-password); a function without one cannot log in. */
+  readonly functionPasswords?: Readonly<Partial<Record<FunctionUser, string>>>;
   /** Largest packet accepted, headers included; default 64 KiB. */
   readonly maxPacketBytes?: number;
   readonly log?: Logger;
@@ -72,6 +77,8 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     authenticate: createAuthenticate({
       authenticateDevice: opts.authenticate,
       gatewayPassword: opts.gatewayPassword,
+      alertClientPassword: opts.alertClientPassword,
+      functionPasswords: opts.functionPasswords,
       owners: createSessionOwners(store.db, liveOwner),
       users,
       metrics,

@@ -1,6 +1,24 @@
 import assert from 'node:assert/strict';
-import { createContext, createDeviceRegistry, createLogger, createReadingStore, createTestDatabase, type FunctionEvent, type TestDatabase, type TextRecord } from '@typedcluster/core';
-import { createHandler, type StoreReadingDeps } from './handler.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBroker, type RunningBroker } from '@typedcluster/broker';
+import {
+  createContext,
+  createDeviceRegistry,
+  createLogger,
+  createMqttPublisher,
+  createReadingStore,
+  createTestDatabase,
+  freePort,
+  ok,
+  type FunctionEvent,
+  type MqttPublisher,
+  type TestDatabase,
+  type TextRecord,
+} from '@typedcluster/core';
+import mqtt from 'mqtt';
+import { createHandler, publishTextStage, type StoreReadingDeps } from './handler.js';
 
 const quiet = createLogger('test', { sink: () => {} });
 const reading: TextRecord = { type: 'reading', device: 3, seq: '10', keyId: 1, ts: '2026-11-21T07:00:00.000Z', temperature: 20, pressure: 100, humidity: 40 };
@@ -66,6 +84,25 @@ describe('store-reading store outcomes', () => {
   });
 });
 
+describe('store-reading text stage', () => {
+  it('publishes one message per device, records in batch order, as {"records": [...]}', () => {
+    const sent: Array<[string, string]> = [];
+    const other = { ...reading, device: 4, seq: '1' };
+    publishTextStage((t, p) => sent.push([t, p]), [reading, other, { ...reading, seq: '11' }]);
+    assert.deepEqual(sent, [
+      ['readings/3', JSON.stringify({ records: [reading, { ...reading, seq: '11' }] })],
+      ['readings/4', JSON.stringify({ records: [other] })],
+    ]);
+  });
+
+  it('publishes nothing when the store fails', async () => {
+    const sent: string[] = [];
+    const handle = createHandler({ store: async () => ({ ok: false, error: { code: 'STORE_FAILED', message: 'x' } }), log: quiet, maxRecords: 10, publish: (t) => sent.push(t) });
+    assert.equal((await handle(event(JSON.stringify({ records: [reading] })), createContext())).status, 503);
+    assert.deepEqual(sent, []);
+  });
+});
+
 describe('store-reading against PostgreSQL @integration', () => {
   let t: TestDatabase;
   before(async () => {
@@ -85,5 +122,73 @@ describe('store-reading against PostgreSQL @integration', () => {
     assert.deepEqual(second.body, { stored: 0, duplicates: 2, results: ['duplicate', 'duplicate'] });
     const rows = await t.db.query<{ seq: string; temperature: number | null }>('SELECT seq::text, temperature FROM readings WHERE device_id = 3 ORDER BY seq');
     assert.deepEqual(rows.rows, [{ seq: '10', temperature: 20 }, { seq: '11', temperature: null }]);
+  });
+
+  describe('with the embedded broker', () => {
+    let dir: string;
+    let broker: RunningBroker;
+    let publisher: MqttPublisher | undefined;
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'store-reading-mqtt-'));
+      await createDeviceRegistry(t.db).addDevice({ id: 4, name: 'plc-4', identityPublicKey: new Uint8Array(32).fill(2) });
+      broker = await startBroker({
+        port: 0,
+        persistenceDir: join(dir, 'mqtt'),
+        authenticate: async () => ok(undefined),
+        gatewayPassword: 'gw-pass',
+        functionPasswords: { 'store-reading': 'fn-pass' },
+        log: quiet,
+      });
+    });
+    afterEach(async () => {
+      await publisher?.close(0);
+      publisher = undefined;
+    });
+    after(async () => {
+      await broker?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const handlerWith = (p: MqttPublisher) => {
+      const store = createReadingStore(t.db);
+      return createHandler({ store: (r) => store.storeRecords(r), log: quiet, maxRecords: 100, publish: (topic, payload) => p.enqueue(topic, payload) });
+    };
+
+    it('publishes a committed batch on readings/{device}, as the store-reading user, to the gateway', async () => {
+      const gateway = await mqtt.connectAsync(broker.url, { username: 'gateway', password: 'gw-pass', clientId: 'test-gateway', reconnectPeriod: 0 });
+      try {
+        const got: Array<{ topic: string; records: TextRecord[] }> = [];
+        gateway.on('message', (topic, payload) => got.push({ topic, records: (JSON.parse(payload.toString('utf8')) as { records: TextRecord[] }).records }));
+        await gateway.subscribeAsync('readings/+', { qos: 1 });
+        publisher = createMqttPublisher({ url: broker.url, username: 'store-reading', password: 'fn-pass', clientId: 'test-store-reading', log: quiet, name: 'store-reading' });
+        const cycle: TextRecord = { type: 'cycle', device: 4, seq: '1', keyId: 1, cycleStart: '2026-11-21T07:00:00.000Z', cycle: 1, phases: Array.from({ length: 5 }, () => [1, 2, 3, 4, 5]) };
+        const batch = [{ ...reading, seq: '20' }, cycle];
+        const res = await handlerWith(publisher)(event(JSON.stringify({ records: batch })), createContext());
+        assert.equal(res.status, 200);
+        assert.equal(await publisher.drained(10_000), true, 'the broker acknowledged');
+        for (let i = 0; i < 200 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.deepEqual(
+          got.sort((a, b) => a.topic.localeCompare(b.topic)),
+          [
+            { topic: 'readings/3', records: [{ ...reading, seq: '20' }] },
+            { topic: 'readings/4', records: [cycle] },
+          ],
+        );
+      } finally {
+        await gateway.endAsync(true);
+      }
+    });
+
+    it('stores while the broker is unreachable: the message waits in the queue', async () => {
+      const nowhere = `mqtt://127.0.0.1:${await freePort()}`;
+      publisher = createMqttPublisher({ url: nowhere, username: 'store-reading', password: 'fn-pass', clientId: 'test-store-reading-down', log: quiet, name: 'store-reading' });
+      const res = await handlerWith(publisher)(event(JSON.stringify({ records: [{ ...reading, seq: '30' }] })), createContext());
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { stored: 1, duplicates: 0, results: ['stored'] });
+      const rows = await t.db.query<{ n: string }>("SELECT count(*)::text AS n FROM readings WHERE device_id = 3 AND seq = 30");
+      assert.equal(rows.rows[0]?.n, '1');
+      const { queued, published, dropped } = publisher.stats();
+      assert.deepEqual({ queued, published, dropped }, { queued: 1, published: 0, dropped: 0 });
+    });
   });
 });

@@ -1,13 +1,18 @@
 import {
+  TOPICS,
   createDatabase,
+  createMqttPublisher,
   createReadingStore,
   envInt,
+  envOptional,
+  envString,
   failWith,
   parseTextBatch,
   type Database,
   type FunctionRuntime,
   type Handler,
   type Logger,
+  type MqttPublisher,
   type Result,
   type StoreOutcome,
   type TextRecord,
@@ -24,7 +29,19 @@ export interface StoreReadingDeps {
   readonly log: Logger;
   readonly maxRecords: number;
   readonly db?: Database;
+  /**
+   * The text stage on MQTT (`readings/{device}`, docs/topics.md): queues a
+   * QoS 1 message and returns at once, so storing never waits on or fails
+   * because of the broker. Absent: nothing is published.
+   */
+  readonly publish?: (topic: string, payload: string) => void;
+  readonly publisher?: MqttPublisher;
 }
+
+/** Registered for the README check: one row each in ./README.md. */
+export const STORE_READING_VARIABLES = ['DATABASE_URL', 'DB_POOL_MAX', 'MAX_RECORDS', 'MQTT_URL', 'MQTT_USERNAME'] as const;
+/** The broker password of the function's MQTT user (docs/topics.md §Authentication). */
+export const STORE_READING_MQTT_SECRET = 'mqtt-store-reading-password';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -51,18 +68,50 @@ export function createHandler(deps: StoreReadingDeps): Handler {
       deps.log.error('store failed; batch rolled back', { records: batch.value.records.length, reason: outcome.error.message });
       return failWith(ctx, outcome.error, false);
     }
+    // After commit: every record ended stored or duplicate, and a duplicate may be
+    // one whose earlier publish was lost, so all are published (subscribers de-duplicate).
+    if (deps.publish) publishTextStage(deps.publish, batch.value.records);
     const duplicates = outcome.value.filter((o) => o === 'duplicate').length;
     return ctx.status(200).succeed({ stored: outcome.value.length - duplicates, duplicates, results: outcome.value });
   };
 }
 
+/** One message per device, its records in batch order: `{"records": [...]}` as store-reading takes it. */
+export function publishTextStage(publish: (topic: string, payload: string) => void, records: readonly TextRecord[]): void {
+  const perDevice = new Map<number, TextRecord[]>();
+  for (const r of records) {
+    const list = perDevice.get(r.device);
+    if (list) list.push(r);
+    else perDevice.set(r.device, [r]);
+  }
+  for (const [device, list] of perDevice) publish(TOPICS.readings(device), JSON.stringify({ records: list }));
+}
+
 export async function setup(rt: FunctionRuntime): Promise<StoreReadingDeps> {
+  const maxRecords = envInt(rt.env, 'MAX_RECORDS', 10_000, 1);
+  const poolMax = envInt(rt.env, 'DB_POOL_MAX', 4, 1, 100);
+  const mqttUrl = envOptional(rt.env, 'MQTT_URL');
+  const mqttUsername = envString(rt.env, 'MQTT_USERNAME', 'store-reading');
   const url = rt.env['DATABASE_URL'] || rt.readSecret('database-url');
-  const db = createDatabase(url, { max: envInt(rt.env, 'DB_POOL_MAX', 4, 1, 100), log: rt.log });
+  const mqttPassword = mqttUrl ? rt.readSecret(STORE_READING_MQTT_SECRET) : undefined;
+  const db = createDatabase(url, { max: poolMax, log: rt.log });
   const store = createReadingStore(db);
-  return { store: (records) => store.storeRecords(records), log: rt.log, maxRecords: envInt(rt.env, 'MAX_RECORDS', 10_000, 1), db };
+  // Not awaited: the function serves (and stores) while the broker is still away.
+  const publisher =
+    mqttUrl && mqttPassword !== undefined
+      ? createMqttPublisher({ url: mqttUrl, username: mqttUsername, password: mqttPassword, clientId: `store-reading-${process.pid}`, log: rt.log, name: 'store-reading' })
+      : undefined;
+  if (!publisher) rt.log.info('MQTT_URL is not set: the text stage is stored, not published');
+  return {
+    store: (records) => store.storeRecords(records),
+    log: rt.log,
+    maxRecords,
+    db,
+    ...(publisher ? { publisher, publish: (topic: string, payload: string) => publisher.enqueue(topic, payload) } : {}),
+  };
 }
 
 export async function teardown(deps: StoreReadingDeps): Promise<void> {
+  await deps.publisher?.close();
   await deps.db?.close();
 }

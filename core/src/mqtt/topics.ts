@@ -9,6 +9,12 @@ export const TOPICS = {
   sensorReading: (id: number) => `sensor/${id}/reading`,
   /** Messages the connector gave up on, per function (docs/topics.md). */
   deadLetter: (fn: string) => `typedcluster/dead-letter/${fn}`,
+  /** Alerts the alert client raises about device `plc` (docs/topics.md), kind e.g. `out-of-range`. */
+  alert: (plc: number | '+', kind: string) => `alerts/${plc}/${kind}`,
+  /** The text stage of device `device` after commit, published by store-reading (docs/topics.md). */
+  readings: (device: number | '+') => `readings/${device}`,
+  /** detect-anomaly's report about PLC `plc` (docs/topics.md, docs/anomaly-report.schema.json). */
+  anomalyReport: (plc: number | '+') => `anomaly/${plc}/report`,
 } as const;
 
 /** The topics device `id` may publish to; nothing else (the ACL). */
