@@ -7,7 +7,7 @@ import { createDeviceSender, sodiumReady, systemRandom } from '@typedcluster/cor
 import { locateFaasCli, runFaasCli, type CliRun } from './support/faas-cli-client.js';
 import { REPO_ROOT, startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
-const STACK_FUNCTIONS = ['ingest-binary', 'store-reading', 'verify-and-decrypt'];
+const STACK_FUNCTIONS = ['detect-anomaly', 'ingest-binary', 'store-reading', 'verify-and-decrypt'];
 
 /** The rows of `faas-cli list [-v]` under its header, split on its tab/space padding. */
 const rowsOf = (stdout: string): string[][] =>
@@ -68,7 +68,7 @@ describe('real faas-cli against the gateway: login, list, describe, invoke, vers
     assert.match(r.stderr + r.stdout, /username or password is incorrect/);
   });
 
-  it('list: the three stack.yml functions with 1 replica each', async () => {
+  it('list: every stack.yml function with 1 replica each', async () => {
     const rows = rowsOf(ok(await faas(['list', '--gateway', url]), 'list').stdout);
     assert.deepEqual(rows.map((r) => r[0]).sort(), STACK_FUNCTIONS);
     for (const r of rows) assert.equal(r[2], '1', `${r[0]} replicas`);

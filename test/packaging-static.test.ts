@@ -12,7 +12,7 @@ import { copyRepoForBuild, createBuildContext, listFiles } from './support/faas-
 /** Static checks of the OpenFaaS packaging: no Docker, no faas-cli. */
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const TEMPLATE = join(REPO, 'template/typescript-node');
-const FUNCTIONS = ['ingest-binary', 'verify-and-decrypt', 'store-reading'] as const;
+const FUNCTIONS = ['ingest-binary', 'verify-and-decrypt', 'store-reading', 'detect-anomaly'] as const;
 const read = (p: string) => readFileSync(join(REPO, p), 'utf8');
 
 interface StackFn {
@@ -161,7 +161,7 @@ describe('stack.yml', () => {
     for (const c of s.configuration.copy) assert.ok(existsSync(join(REPO, c)), `${c} exists`);
   });
 
-  it('declares the three functions, built from their folders into ${REGISTRY}/<name>:${TAG}', () => {
+  it('declares the four functions, built from their folders into ${REGISTRY}/<name>:${TAG}', () => {
     const s = stack();
     assert.deepEqual(Object.keys(s.functions), [...FUNCTIONS]);
     for (const name of FUNCTIONS) {
@@ -170,7 +170,8 @@ describe('stack.yml', () => {
       assert.equal(f.handler, `./functions/${name}`);
       assert.ok(existsSync(join(REPO, f.handler, 'package.json')));
       assert.equal(f.image, `\${REGISTRY:-ghcr.io/typedcluster}/${name}:\${TAG:-latest}`);
-      assert.equal(f.limits?.memory, '128Mi');
+      // detect-anomaly holds TensorFlow.js.
+      assert.equal(f.limits?.memory, name === 'detect-anomaly' ? '512Mi' : '128Mi', name);
       assert.ok(f.labels && Object.keys(f.labels).length > 0, `${name} has labels`);
     }
   });
@@ -193,7 +194,9 @@ describe('stack.yml', () => {
     const f = stack().functions;
     assert.deepEqual(f['ingest-binary']?.secrets ?? [], [], 'ingest-binary holds no secrets');
     assert.deepEqual(f['verify-and-decrypt']?.secrets, ['platform-kx-secret', 'database-url']);
-    assert.deepEqual(f['store-reading']?.secrets, ['database-url']);
+    assert.deepEqual(f['store-reading']?.secrets, ['database-url', 'mqtt-store-reading-password']);
+    assert.deepEqual(f['detect-anomaly']?.secrets, ['database-url', 'mqtt-detect-anomaly-password']);
+    assert.equal(f['detect-anomaly']?.annotations?.['topic'], 'readings/+', 'triggered by the text stage store-reading publishes');
     assert.equal(f['ingest-binary']?.annotations?.['topic'], 'plc/+/cycle,sensor/+/reading');
     for (const caller of ['ingest-binary', 'verify-and-decrypt']) {
       assert.match(String(f[caller]?.environment?.['GATEWAY_URL']), /^\$\{GATEWAY_URL:-http:\/\/gateway\.openfaas:8080\}$/);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { GATEWAY_CONFIG_VARIABLES, MQTT_CONNECTOR_CONFIG_VARIABLES } from '@typedcluster/gateway';
+import { DASHBOARD_CONFIG_VARIABLES, GATEWAY_CONFIG_VARIABLES, MQTT_CONNECTOR_CONFIG_VARIABLES, REST_CONFIG_VARIABLES } from '@typedcluster/gateway';
+import { MODBUS_CONFIG_VARIABLES } from '@typedcluster/gateway';
 import { CLI_ENV } from './cli-config.js';
 
 const readme = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
@@ -15,6 +16,11 @@ describe('configuration tables', () => {
 
   it('gateway/README.md has a row for every gateway variable', () => {
     const text = readme('../../gateway/README.md');
-    for (const v of [...GATEWAY_CONFIG_VARIABLES, ...MQTT_CONNECTOR_CONFIG_VARIABLES]) assert.ok(rowFor(text, v.name), `gateway/README.md lacks a row for ${v.name}`);
+    for (const v of [...GATEWAY_CONFIG_VARIABLES, ...MQTT_CONNECTOR_CONFIG_VARIABLES, ...DASHBOARD_CONFIG_VARIABLES, ...REST_CONFIG_VARIABLES]) assert.ok(rowFor(text, v.name), `gateway/README.md lacks a row for ${v.name}`);
+  });
+
+  it('gateway/README.md has a row for every Modbus poller variable', () => {
+    const text = readme('../../gateway/README.md');
+    for (const v of MODBUS_CONFIG_VARIABLES) assert.ok(rowFor(text, v.name), `gateway/README.md lacks a row for ${v.name}`);
   });
 });

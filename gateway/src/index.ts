@@ -18,3 +18,16 @@ export type { MqttConnector, ConnectorDeps, ConnectorStats } from './mqtt/connec
 export { readConnectorConfig, MQTT_CONNECTOR_CONFIG_VARIABLES, MQTT_PASSWORD_SECRET } from './mqtt/connector-config.js';
 export type { ConnectorConfig } from './mqtt/connector-config.js';
 export type { DeadLetter } from './mqtt/dead-letter.js';
+export { startModbusPoller } from './modbus/modbus-poller.js';
+export type { ModbusPoller, ModbusPollerOptions } from './modbus/modbus-poller.js';
+export { readModbusConfig, MODBUS_CONFIG_VARIABLES } from './modbus/modbus-config.js';
+export type { ModbusConfig, ModbusTarget } from './modbus/modbus-config.js';
+export { openCycleUplink } from './modbus/cycle-uplink.js';
+export type { CycleUplink } from './modbus/cycle-uplink.js';
+export { readTcpListenerConfig, TCP_LISTENER_CONFIG_VARIABLES, DEFAULT_TCP_PORT } from './tcp/tcp-config.js';
+export type { TcpListenerConfig } from './tcp/tcp-config.js';
+export { readDashboardConfig, DASHBOARD_CONFIG_VARIABLES } from './dashboard/dashboard-config.js';
+export type { DashboardConfig } from './dashboard/dashboard-config.js';
+export { readRestConfig, REST_CONFIG_VARIABLES } from './rest/rest-config.js';
+export type { RestConfig } from './rest/rest-config.js';
+export type { RestSettings } from './http/gateway-deps.js';

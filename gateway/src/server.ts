@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { createLogger, StartupError, type Env, type Logger } from '@typedcluster/core';
+import { createDatabase, createLogger, StartupError, TYPICAL_MODEL, type Env, type Logger, type PhaseModel } from '@typedcluster/core';
 import { readGatewayConfig, type GatewayConfig } from './config/read-gateway-config.js';
 import type { GatewayDeps, GatewayVersion } from './http/gateway-deps.js';
 import { buildGateway } from './http/build-gateway.js';
@@ -17,6 +17,10 @@ import type { Stack } from './stack/stack-types.js';
 import { readConnectorConfig, type ConnectorConfig } from './mqtt/connector-config.js';
 import { createMqttConnector, type MqttConnector } from './mqtt/connector.js';
 import { checkRoutes } from './mqtt/routes.js';
+import { readRestConfig, type RestConfig } from './rest/rest-config.js';
+import { readTcpListenerConfig, type TcpListenerConfig } from './tcp/tcp-config.js';
+import { readDashboardConfig, type DashboardConfig } from './dashboard/dashboard-config.js';
+import { createTcpListener, type TcpListener } from './tcp/tcp-listener.js';
 
 export interface StartGatewayOptions {
   /** Where the config variables come from; default process.env. */
@@ -37,6 +41,20 @@ export interface StartGatewayOptions {
    * `env` (MQTT_URL and friends; MQTT_URL unset = none).
    */
   readonly connector?: ConnectorConfig | false;
+  /**
+   * The REST API under /api: its config, or false for none. Default: read
+   * from `env` (DATABASE_URL or the database-url secret; docs/rest-api.md).
+   */
+  readonly rest?: RestConfig | false;
+  /**
+   * The TCP listener for devices (docs/wire-format.md §6.4): its config, or
+   * false for none. Default: read from `env` (TCP_PORT unset = none).
+   */
+  readonly tcp?: TcpListenerConfig | false;
+  /** The live dashboard (needs the database of `rest`): its config, or false for none. Default: from `env` (DASHBOARD_*). */
+  readonly dashboard?: DashboardConfig | false;
+  /** The phase model the platform loaded (the dashboard's expected bands); default the built-in TYPICAL_MODEL. */
+  readonly phaseModel?: PhaseModel;
 }
 
 export interface RunningGateway {
@@ -50,6 +68,8 @@ export interface RunningGateway {
   readonly metrics: GatewayMetrics;
   /** The MQTT connector, when configured; started once the functions were. */
   readonly connector: MqttConnector | undefined;
+  /** The TCP listener's port, when configured; it listens once the functions were started. */
+  readonly tcp: { readonly port: number; readonly bindAddress: string; readonly tls: boolean } | undefined;
   /** Stops the connector, stops accepting, drains the async queue, stops every function (SIGTERM, then SIGKILL). */
   close(): Promise<void>;
 }
@@ -69,6 +89,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   checkSecretsExist(defs, config.secretsDir);
   const connectorConfig = options.connector === false ? undefined : (options.connector ?? readConnectorConfig(env));
   if (connectorConfig) checkRoutes(defs, stack.file);
+  const tcpConfig = options.tcp === false ? undefined : (options.tcp ?? readTcpListenerConfig(env));
   const clock = options.clock ?? systemClock;
   const metrics = createGatewayMetrics(options.registry ?? new Registry());
   const tsxUrl = defaultTsxUrl();
@@ -111,8 +132,13 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     fetch: options.fetch ?? globalThis.fetch,
     clock,
     version: options.version ?? defaultVersion(env),
+    ...restDeps(options.rest === false ? undefined : (options.rest ?? readRestConfig(env)), log),
+    ...(options.dashboard === false ? {} : { dashboard: { config: options.dashboard ?? readDashboardConfig(env), model: options.phaseModel ?? TYPICAL_MODEL } }),
   };
   const app = buildGateway(deps);
+  // The pool connects on first use; closing the app (every stop and failure path) ends it.
+  const database = deps.database;
+  if (database) app.addHook('onClose', () => database.close());
 
   let port: number;
   try {
@@ -147,6 +173,29 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     }
   }
 
+  let tcp: TcpListener | undefined;
+  let tcpPort = 0;
+  if (tcpConfig) {
+    tcp = createTcpListener({
+      config: tcpConfig,
+      invoke: (name, req) => invokeFunction(deps, name, req),
+      registry: metrics.registry,
+      log: log.child('tcp'),
+      clock,
+      maxBodyBytes: config.maxBodyBytes,
+      drainMs: config.shutdownTimeoutMs,
+    });
+    try {
+      tcpPort = await tcp.start();
+    } catch (e) {
+      await connector?.stop();
+      await app.close().catch(() => undefined);
+      await supervisor.stopAll();
+      secretMounts.remove();
+      throw e;
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url: gatewayUrl,
@@ -157,8 +206,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     supervisor,
     metrics,
     connector,
+    tcp: tcpConfig ? { port: tcpPort, bindAddress: tcpConfig.bindAddress, tls: tcpConfig.tls !== undefined } : undefined,
     close: () =>
       (closing ??= (async () => {
+        // Devices first: their open frames are answered while the functions still run.
+        await tcp?.stop();
         await connector?.stop();
         await app.close();
         await supervisor.stopAll();
@@ -202,6 +254,12 @@ function refreshingTopics(supervisor: Supervisor, changed: () => void): Supervis
       return r;
     },
   };
+}
+
+function restDeps(rest: RestConfig | undefined, log: Logger): Pick<GatewayDeps, 'database' | 'rest'> {
+  if (!rest) return {};
+  const database = createDatabase(rest.databaseUrl, { max: 10, log: log.child('database'), applicationName: 'typedcluster-gateway' });
+  return rest.enabled ? { database, rest: { jwtSecret: rest.jwtSecret, anonRole: rest.anonRole } } : { database };
 }
 
 function defaultVersion(env: Env): GatewayVersion {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { createMqttCredentialStore, type Database, type Env, type Logger } from '@typedcluster/core';
-import { readBrokerConfig, startBroker } from '@typedcluster/broker';
+import { readBrokerConfig, startBroker, type FunctionUser } from '@typedcluster/broker';
 import type { CliConfig } from '../cli-config.js';
 
 export interface PlatformBroker {
@@ -21,6 +21,8 @@ export async function openPlatformBroker(o: {
   env: Env;
   db: Database;
   gatewayPassword: string;
+  alertClientPassword?: string;
+  functionPasswords?: Readonly<Partial<Record<FunctionUser, string>>>;
   registry: Registry;
   log: Logger;
 }): Promise<PlatformBroker> {
@@ -33,6 +35,8 @@ export async function openPlatformBroker(o: {
     persistenceDir: join(o.config.home, 'mqtt'),
     authenticate: createMqttCredentialStore(o.db).authenticate,
     gatewayPassword: o.gatewayPassword,
+    ...(o.alertClientPassword === undefined ? {} : { alertClientPassword: o.alertClientPassword }),
+    ...(o.functionPasswords === undefined ? {} : { functionPasswords: o.functionPasswords }),
     registry: o.registry,
     log: o.log.child('broker'),
   });

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { kxKeypairFromSeed, type KeyPair, type RandomSource } from '@typedcluster/core';
+import { FUNCTION_USERS, type FunctionUser } from '@typedcluster/broker';
 
 /**
  * The one-box equivalent of `faas-cli secret create`: files in the secrets
@@ -17,6 +18,12 @@ export interface PlatformSecrets {
   readonly pgPassword: string;
   /** The gateway connector's MQTT password (user `gateway`, docs/topics.md). */
   readonly mqttGatewayPassword: string;
+  /** The alert client's MQTT password (user `alert-client`, `typedcluster alerts`, docs/topics.md). */
+  readonly mqttAlertClientPassword: string;
+  /** The MQTT passwords of the functions that publish (users `store-reading`, `detect-anomaly`; secrets `mqtt-{name}-password`, docs/topics.md). */
+  readonly mqttFunctionPasswords: Readonly<Record<FunctionUser, string>>;
+  /** HS256 key of the REST API's JWTs (docs/rest-api.md); PostgREST's PGRST_JWT_SECRET in production. */
+  readonly jwtSecret: string;
 }
 
 export async function ensurePlatformSecrets(dir: string, random: RandomSource): Promise<PlatformSecrets> {
@@ -29,7 +36,13 @@ export async function ensurePlatformSecrets(dir: string, random: RandomSource): 
   const basicAuthPassword = await ensureSecret(dir, 'basic-auth-password', () => Buffer.from(random(18)).toString('base64url'));
   const pgPassword = await ensureSecret(dir, 'pg-password', () => Buffer.from(random(18)).toString('base64url'));
   const mqttGatewayPassword = await ensureSecret(dir, 'mqtt-gateway-password', () => Buffer.from(random(24)).toString('base64url'));
-  return { dir, platformKeys: kxKeypairFromSeed(Buffer.from(seed, 'base64')), basicAuthUser, basicAuthPassword, pgPassword, mqttGatewayPassword };
+  const mqttAlertClientPassword = await ensureSecret(dir, 'mqtt-alert-client-password', () => Buffer.from(random(24)).toString('base64url'));
+  const mqttFunctionPasswords = {} as Record<FunctionUser, string>;
+  for (const name of Object.keys(FUNCTION_USERS) as FunctionUser[]) {
+    mqttFunctionPasswords[name] = await ensureSecret(dir, `mqtt-${name}-password`, () => Buffer.from(random(24)).toString('base64url'));
+  }
+  const jwtSecret = await ensureSecret(dir, 'jwt-secret', () => Buffer.from(random(33)).toString('base64url'));
+  return { dir, platformKeys: kxKeypairFromSeed(Buffer.from(seed, 'base64')), basicAuthUser, basicAuthPassword, pgPassword, mqttGatewayPassword, mqttAlertClientPassword, mqttFunctionPasswords, jwtSecret };
 }
 
 /** Returns the secret's value, creating the file with `make()` when absent. */

@@ -1,12 +1,13 @@
 import { redactUrl, sodiumReady, type Env, type Logger, type RandomSource } from '@typedcluster/core';
 import { Registry } from 'prom-client';
-import { startGateway, type RunningGateway } from '@typedcluster/gateway';
+import { DEFAULT_TCP_PORT, startGateway, type RunningGateway } from '@typedcluster/gateway';
 import type { CliConfig } from '../cli-config.js';
 import { join } from 'node:path';
 import { simDeviceNames } from '../sim/sim-devices.js';
 import { startSimulator, type Simulator } from '../sim/simulator.js';
 import { ensureDemoDevice } from './demo-devices.js';
 import { openPlatformBroker, type PlatformBroker } from './platform-broker.js';
+import { readPlatformModbusConfig, startPlatformModbus, type PlatformModbus } from './platform-modbus.js';
 import { openPlatformDatabase, type PlatformDatabase } from './platform-database.js';
 import { ensurePlatformSecrets, writeSecret, type PlatformSecrets } from './platform-secrets.js';
 
@@ -29,6 +30,8 @@ export interface RunningPlatform {
   readonly secrets: PlatformSecrets;
   /** The demo's simulators (PLC cycles and sensor readings), when started with demo. */
   readonly demo: readonly Simulator[];
+  /** The Modbus poller (docs/modbus.md), when MODBUS_TARGETS is set. */
+  readonly modbus: PlatformModbus | undefined;
   stop(): Promise<void>;
 }
 
@@ -40,23 +43,30 @@ export interface RunningPlatform {
  */
 export async function startPlatform(o: StartPlatformOptions): Promise<RunningPlatform> {
   await sodiumReady();
+  const modbusConfig = readPlatformModbusConfig(o.env); // fails fast, before anything starts
   const secrets = await ensurePlatformSecrets(o.config.secretsDir, o.random);
   const database = await openPlatformDatabase(o.config, secrets.pgPassword, o.log);
   const registry = new Registry();
   let broker: PlatformBroker | undefined;
   let gateway: RunningGateway | undefined;
+  let modbus: PlatformModbus | undefined;
   try {
     await writeSecret(secrets.dir, 'database-url', database.url);
     o.log.info('database ready', { url: redactUrl(database.url), mode: database.mode });
-    broker = await openPlatformBroker({ config: o.config, env: o.env, db: database.db, gatewayPassword: secrets.mqttGatewayPassword, registry, log: o.log });
+    broker = await openPlatformBroker({ config: o.config, env: o.env, db: database.db, gatewayPassword: secrets.mqttGatewayPassword, alertClientPassword: secrets.mqttAlertClientPassword, functionPasswords: secrets.mqttFunctionPasswords, registry, log: o.log });
     o.log.info('broker ready', { url: broker.url, mode: broker.mode });
     gateway = await startGateway({
-      env: { ...o.env, SECRETS_DIR: secrets.dir, MQTT_URL: broker.url },
-      functionEnv: { DATABASE_URL: database.url },
+      env: { ...o.env, SECRETS_DIR: secrets.dir, MQTT_URL: broker.url, TCP_PORT: tcpPortOf(o.env) },
+      // MQTT_URL turns on the functions' publishing (store-reading's text stage, detect-anomaly's reports).
+      functionEnv: { DATABASE_URL: database.url, MQTT_URL: broker.url },
       log: o.log.child('gateway'),
       fetch: o.fetch,
       registry,
     });
+    if (modbusConfig) {
+      const m = { config: modbusConfig, db: database.db, devicesDir: o.config.devicesDir, outboxRoot: join(o.config.home, 'outbox'), platformPublicKey: secrets.platformKeys.publicKey };
+      modbus = await startPlatformModbus({ ...m, mqttUrl: broker.url, registry, random: o.random, log: o.log.child('modbus') });
+    }
     const demo = o.demo ? await startDemo(o, database, secrets, broker.url) : [];
     const running = { gateway, broker };
     return {
@@ -64,20 +74,33 @@ export async function startPlatform(o: StartPlatformOptions): Promise<RunningPla
       database,
       secrets,
       demo,
+      modbus,
       async stop() {
         await Promise.all(demo.map((d) => d.stop()));
+        await modbus?.stop();
         await running.gateway.close();
         await running.broker.stop();
         await database.stop();
       },
     };
   } catch (e) {
+    await modbus?.stop().catch(() => undefined);
     await gateway?.close().catch(() => undefined);
     await broker?.stop().catch(() => undefined);
     await database.stop().catch(() => undefined);
     throw e;
   }
 }
+
+/** `up` always runs the TCP listener for devices: on TCP_PORT, else 8090, or a free port when the gateway's PORT is 0 (tests, benches). */
+function tcpPortOf(env: Env): string {
+  const set = env['TCP_PORT'];
+  if (set !== undefined && set !== '') return set;
+  return env['PORT'] === '0' ? '0' : String(DEFAULT_TCP_PORT);
+}
+
+/** High enough that detect-anomaly reports a few anomalies within the demo's first minutes (about one episode a minute over 3 PLCs). */
+const DEMO_ANOMALY_TEMPERATURE = 0.5;
 
 /**
  * The demo: 3 simulated PLCs publishing a cycle every 30 s and one sensor
@@ -89,7 +112,7 @@ async function startDemo(o: StartPlatformOptions, database: PlatformDatabase, se
   const plcs = [];
   for (const name of simDeviceNames('cycle', 3)) plcs.push(await device(name));
   const sensors = [await device(simDeviceNames('reading', 1)[0]!)];
-  const common = { mqttUrl, outboxRoot: join(o.config.home, 'outbox'), temperature: 0.1, speed: 1, seed: Math.floor(o.uniform() * 2 ** 31), log: o.log.child('demo') };
+  const common = { mqttUrl, outboxRoot: join(o.config.home, 'outbox'), temperature: DEMO_ANOMALY_TEMPERATURE, speed: 1, seed: Math.floor(o.uniform() * 2 ** 31), log: o.log.child('demo') };
   return [
     await startSimulator({ ...common, devices: plcs, stream: 'cycle' }),
     await startSimulator({ ...common, devices: sensors, stream: 'reading' }),

@@ -36,7 +36,14 @@ export const ERRORS = {
   SETUP_FAILED: { status: 500, kind: 'config', help: "The function module's setup() failed; the process exits and the gateway restarts it with back-off." },
   GATEWAY_FAILED: { status: 500, kind: 'gateway', help: 'The gateway failed unexpectedly; see its log.' },
   NOT_FOUND: { status: 404, kind: 'request', help: 'No such route.' },
+  // TCP transport (docs/wire-format.md §6.4): why the gateway closes a connection (CLOSING record)
+  IDLE_TIMEOUT: { status: 408, kind: 'gateway', help: 'The TCP connection sent nothing for TCP_IDLE_TIMEOUT and was closed; reconnect when there are frames to send.' },
+  TOO_MANY_CONNECTIONS: { status: 503, kind: 'gateway', help: 'The TCP listener has TCP_MAX_CONNECTIONS open; reconnect later.' },
+  SHUTTING_DOWN: { status: 503, kind: 'gateway', help: 'The gateway is stopping; reconnect later and resend what was not acknowledged.' },
   UNAUTHORIZED: { status: 401, kind: 'gateway', help: 'Missing or wrong credentials.' },
+  // REST API tokens (docs/rest-api.md); on the wire the API answers PostgREST's codes PGRST301/PGRST303
+  JWT_INVALID: { status: 401, kind: 'auth', help: 'The JWT is malformed, not HS256, or its signature does not verify with jwt-secret.' },
+  JWT_EXPIRED: { status: 401, kind: 'auth', help: 'The JWT has expired (exp), or is not valid yet (nbf, iat); mint a new one with `typedcluster token`.' },
   STORE_FAILED: { status: 503, kind: 'database', help: 'The database could not store the batch; retry.' },
   DATABASE_UNREACHABLE: { status: 503, kind: 'database', help: 'PostgreSQL cannot be reached.' },
   DATABASE_ERROR: { status: 503, kind: 'database', help: 'A database query failed; retry.' },
@@ -50,6 +57,30 @@ export const ERRORS = {
   // Device side
   OUTBOX_FULL: { status: 429, kind: 'device', help: 'The device outbox is full while the broker is unreachable; the frame was refused, not sent.' },
   OUTBOX_CLOSED: { status: 500, kind: 'device', help: 'The device outbox was closed; the frame was not stored.' },
+  // Detectors and evaluation (docs/detectors.md)
+  DETECTOR_INPUT_UNUSABLE: { status: 422, kind: 'detector', help: 'A sample has a missing, NaN or infinite value, or the wrong number of features: it cannot be scored (never reported as normal).' },
+  DETECTOR_UNKNOWN_GROUP: { status: 422, kind: 'detector', help: 'A sample names a group (phase) the detector was not fitted on or the phase model does not have.' },
+  DETECTOR_FEATURES_MISMATCH: { status: 422, kind: 'detector', help: 'The model was trained for another feature (sensor) set than the data offered.' },
+  DETECTOR_ARTEFACT_CORRUPT: { status: 422, kind: 'detector', help: 'A saved detector artefact is malformed, of another format version or names an unknown detector.' },
+  DETECTOR_UNKNOWN: { status: 400, kind: 'detector', help: 'No detector with this name; see `typedcluster eval --help`.' },
+  DETECTOR_FIT_FAILED: { status: 422, kind: 'detector', help: 'Not enough usable normal data to fit or calibrate the detector.' },
+  MODEL_NOT_FOUND: { status: 404, kind: 'detector', help: 'No model with this algorithm and version in the model registry; see `typedcluster models list`.' },
+  DATASET_INVALID: { status: 422, kind: 'detector', help: 'An evaluation data set is missing, empty or malformed (a file, a row or a column is named).' },
+  // Alert client (cli/src/alerts/README.md): what a poll or a delivery failed on; it keeps retrying
+  ALERT_API_UNREACHABLE: { status: 503, kind: 'alerts', help: 'The REST API cannot be reached (connection refused, unknown host, timeout); the alert client retries with back-off.' },
+  ALERT_API_UNAUTHORIZED: { status: 401, kind: 'alerts', help: 'The REST API refused the alert client\'s token (401/403); check --token.' },
+  ALERT_API_NOT_FOUND: { status: 404, kind: 'alerts', help: 'No REST API view at the URL the alert client was given (404); check --api.' },
+  ALERT_API_FAILED: { status: 502, kind: 'alerts', help: 'The REST API answered an error or something that is not a JSON array of rows.' },
+  ALERT_SINK_FAILED: { status: 502, kind: 'alerts', help: 'An alert could not be delivered to MQTT or the webhook; it stays pending and is retried.' },
+  // Modbus TCP poller (docs/modbus.md): why a poll of a PLC gave nothing usable (metric label `reason`)
+  MODBUS_UNREACHABLE: { status: 503, kind: 'modbus', help: 'The Modbus PLC refused the connection, did not answer within MODBUS_TIMEOUT, or the connection broke; it is reported down and retried with back-off.' },
+  MODBUS_EXCEPTION: { status: 502, kind: 'modbus', help: 'The Modbus PLC answered with an exception response (illegal function or address, device failure, busy…).' },
+  MODBUS_BAD_RESPONSE: { status: 502, kind: 'modbus', help: 'The Modbus PLC answered with a malformed response or another number of registers than asked for.' },
+  MODBUS_BAD_MAP: { status: 422, kind: 'modbus', help: 'The input registers do not carry the register map of docs/modbus.md (map id, version or unknown status bits).' },
+  MODBUS_BAD_PHASE: { status: 422, kind: 'modbus', help: 'The phase register is outside 1..5 (or not 0 while the phase-valid status bit is clear).' },
+  MODBUS_BAD_VALUE: { status: 422, kind: 'modbus', help: 'A sensor value is NaN, infinite or beyond MODBUS_MAX_ABS_VALUE, or the cycle start is not a valid time: the values are not trusted.' },
+  MODBUS_STALE_COUNTER: { status: 422, kind: 'modbus', help: 'The registers changed while the update counter did not, or the latched cycle went back in time or changed under the same start: the values are not trusted.' },
+  MODBUS_DEVICE_FAULT: { status: 422, kind: 'modbus', help: 'The PLC sets the sensor-fault status bit: its values are not stored until it clears.' },
   // Configuration (fail fast at start)
   CONFIG_INVALID: { status: 500, kind: 'config', help: 'A configuration variable has an invalid value.' },
   CONFIG_MISSING: { status: 500, kind: 'config', help: 'A required configuration variable or secret is missing.' },
@@ -57,6 +88,7 @@ export const ERRORS = {
   UNKNOWN_LANG: { status: 500, kind: 'config', help: 'stack.yml names a template (lang) this runtime cannot run.' },
   PORT_IN_USE: { status: 500, kind: 'config', help: 'The listen port is already taken.' },
   BROKER_DIR_INVALID: { status: 500, kind: 'config', help: 'The MQTT broker\'s persistence directory cannot be used (not writable, or locked by another running broker).' },
+  MODEL_INVALID: { status: 500, kind: 'config', help: 'A phase model file (modelo_tipico.json shape) is invalid: a sensor or phase is missing, or a range is not [min, max] numbers with min <= max.' },
 } as const satisfies Record<string, { status: number; kind: string; help: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

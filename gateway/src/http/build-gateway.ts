@@ -5,6 +5,9 @@ import { registerBasicAuth } from './basic-auth.js';
 import { registerFunctionRoutes } from './function-routes.js';
 import { failure, replyFailure } from './reply-failure.js';
 import { registerSystemRoutes } from './system-routes.js';
+import { registerRestRoutes } from '../rest/rest-routes.js';
+import { createRestMetrics } from '../rest/rest-metrics.js';
+import { registerDashboard } from '../dashboard/dashboard-routes.js';
 
 /**
  * The gateway's HTTP API as a Fastify instance that is not listening
@@ -38,6 +41,12 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   registerFunctionRoutes(app, deps);
   const queue = registerAsyncRoutes(app, deps);
   registerSystemRoutes(app, deps);
+  if (deps.database && deps.rest) {
+    registerRestRoutes(app, { database: deps.database, ...deps.rest, metrics: createRestMetrics(deps.metrics.registry), log: log.child('rest'), now: () => deps.clock.now() });
+  }
+  if (deps.database && deps.dashboard?.config.enabled) {
+    registerDashboard(app, { ...deps.dashboard, db: deps.database, registry: deps.metrics.registry, clock: deps.clock, log: log.child('dashboard') });
+  }
 
   app.get('/healthz', async (_request, reply) => reply.type('text/plain; charset=utf-8').send('OK'));
   app.get('/metrics', async (_request, reply) => {

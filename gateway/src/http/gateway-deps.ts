@@ -1,4 +1,5 @@
-import type { Logger } from '@typedcluster/core';
+import type { Database, Logger } from '@typedcluster/core';
+import type { DashboardSettings } from '../dashboard/dashboard-routes.js';
 import type { GatewayConfig } from '../config/read-gateway-config.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Clock } from '../runtime/clock.js';
@@ -24,4 +25,16 @@ export interface GatewayDeps {
   readonly clock: Clock;
   readonly version?: GatewayVersion;
   readonly newCallId?: () => string;
+  /** The gateway's own PostgreSQL pool (REST API, dashboard); undefined = no database features. */
+  readonly database?: Database;
+  /** With `database`: serve the PostgREST-compatible API under /api (docs/rest-api.md). */
+  readonly rest?: RestSettings;
+  /** With `database` and enabled: the live dashboard under /dashboard/ (docs/dashboard.md). */
+  readonly dashboard?: DashboardSettings;
+}
+
+export interface RestSettings {
+  /** HS256 key (secret jwt-secret); undefined = tokens refused, anonymous role only. */
+  readonly jwtSecret: string | undefined;
+  readonly anonRole: string;
 }
