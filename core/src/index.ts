@@ -16,7 +16,7 @@ export type { ReadingRecord, CycleRecord, TextRecord, TextBatch, StoreOutcome } 
 export { parseTextBatch } from './pipeline/parse-text-batch.js';
 export { batchReply, countCodes } from './pipeline/frame-outcome.js';
 export type { FrameOutcome, FrameKind, BatchReply } from './pipeline/frame-outcome.js';
-export { TYPICAL_MODEL, PHASES, SENSORS, PHASE_SECONDS, CYCLE_SECONDS, sampleNormalCycle } from './phase-model/typical-model.js';
+export { TYPICAL_MODEL, PHASES, SENSORS, PHASE_SECONDS, CYCLE_SECONDS, sampleNormalCycle, phaseModelOf } from './phase-model/typical-model.js';
 export type { PhaseModel, Range } from './phase-model/typical-model.js';
 export { parsePhaseModel, validatePhaseModel, loadPhaseModel, readPhaseModelConfig, PHASE_MODEL_ENV } from './phase-model/parse-phase-model.js';
 export type { PhaseModelConfig } from './phase-model/parse-phase-model.js';

@@ -1,5 +1,5 @@
 import { fail } from '@typedcluster/core';
-import type { Result } from '@typedcluster/core';
+import type { PhaseModel, Result } from '@typedcluster/core';
 import { checkFeatures } from './artefact.js';
 import { createBandDetector, restoreBandDetector } from './band-detector.js';
 import { iqrKind, phaseRangeKind, zscoreKind } from './band-kinds.js';
@@ -18,16 +18,22 @@ import { createAutoencoder, restoreAutoencoder } from './tf/autoencoder.js';
  * A name `<detector>~<N>` is that detector with its score averaged over
  * the last N samples (smoothed-detector.ts).
  */
+export interface DetectorOptions {
+  readonly seed?: number;
+  /** The plant's phase model (PHASE_MODEL_FILE); phase-range scores against it. Default: the built-in one. */
+  readonly model?: PhaseModel;
+}
+
 export interface DetectorEntry {
   readonly summary: string;
-  create(options?: { readonly seed?: number }): Detector;
+  create(options?: DetectorOptions): Detector;
   restore(artefact: unknown): Result<Detector>;
 }
 
 export const DETECTORS: Record<string, DetectorEntry> = {
   'phase-range': {
     summary: 'fixed per-phase ranges of the phase model (PLC data only)',
-    create: () => createBandDetector(phaseRangeKind()),
+    create: (o) => createBandDetector(phaseRangeKind(o?.model)),
     restore: (a) => restoreBandDetector(phaseRangeKind(), a),
   },
   zscore: { summary: 'z-score per group (phase) and sensor', create: () => createBandDetector(zscoreKind), restore: (a) => restoreBandDetector(zscoreKind, a) },
@@ -49,7 +55,7 @@ const parseName = (name: string): { base: string; window?: number } => {
 };
 
 /** A fresh detector, or DETECTOR_UNKNOWN naming the known ones. */
-export function createDetector(name: string, options?: { readonly seed?: number }): Result<Detector> {
+export function createDetector(name: string, options?: DetectorOptions): Result<Detector> {
   const { base, window } = parseName(name);
   const entry = DETECTORS[base];
   if (!entry || window === 0) return fail('DETECTOR_UNKNOWN', `no detector "${name}"; known: ${detectorNames().join(', ')} (optionally <name>~<window>)`, 'detector');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createPrng, sampleNormalCycle } from '@typedcluster/core';
+import { TYPICAL_MODEL, createPrng, sampleNormalCycle } from '@typedcluster/core';
 import type { Detector, Sample, Score, ScoreResult, Stream } from './detector.js';
 import { createDetector, loadDetector } from './detector-catalog.js';
 
@@ -176,6 +176,27 @@ describe('detectors on synthetic PLC data with known answers', () => {
     const d = createDetector('zscore');
     assert.ok(d.ok);
     await assert.rejects(d.value.fit([[{ group: 1, values: [null, null, null, null, null] }]], { features: FEATURES }), { code: 'DETECTOR_FIT_FAILED' });
+  });
+
+  it('phase-range judges by the plant\'s model when given one, not the built-in ranges', async () => {
+    const plant = TYPICAL_MODEL.map((ranges) => ranges.map(([lo, hi]) => [lo + 100, hi + 100] as const));
+    const score = async (model?: typeof plant) => {
+      const d = createDetector('phase-range', model === undefined ? {} : { model });
+      assert.ok(d.ok);
+      const prng = createPrng(3);
+      const stream = Array.from({ length: 20 }, () => sampleNormalCycle(() => prng.next(), model)).flatMap((c) => c.map((values, p) => ({ group: p + 1, values })));
+      await d.value.fit([stream], { features: ['s1', 's2', 's3', 's4', 's5'] });
+      // A phase-1 sample normal for the plant (every sensor 100 up), far outside the built-in ranges.
+      const r = d.value.scorer().score({ group: 1, values: plant.map((ranges) => (ranges[0]![0] + ranges[0]![1]) / 2) });
+      assert.ok(!('unusable' in r));
+      return r.isAnomaly;
+    };
+    assert.equal(await score(plant), false);
+    const builtIn = createDetector('phase-range');
+    assert.ok(builtIn.ok);
+    await builtIn.value.fit([Array.from({ length: 5 }, (_, p) => ({ group: p + 1, values: TYPICAL_MODEL.map((r) => (r[p]![0] + r[p]![1]) / 2) }))], { features: ['s1', 's2', 's3', 's4', 's5'] });
+    const r = builtIn.value.scorer().score({ group: 1, values: plant.map((ranges) => (ranges[0]![0] + ranges[0]![1]) / 2) });
+    assert.ok(!('unusable' in r) && r.isAnomaly, 'the same sample is an anomaly by the built-in model');
   });
 
   it('phase-range refuses data with another sensor count', async () => {

@@ -5,6 +5,7 @@ export type { ThresholdRule } from './calibrate-threshold.js';
 export { checkSample, splitForCalibration, makeScore, isUnusable } from './score-support.js';
 export { checkArtefact, checkFeatures } from './artefact.js';
 export { DETECTORS, createDetector, loadDetector, detectorNames } from './detector-catalog.js';
+export type { DetectorOptions } from './detector-catalog.js';
 export type { DetectorEntry } from './detector-catalog.js';
 export { createSmoothedDetector } from './smoothed-detector.js';
 export { confusion, summarise, rocAuc, perType } from './metrics.js';

@@ -2,15 +2,18 @@ import {
   PHASES,
   SENSORS,
   StartupError,
+  TYPICAL_MODEL,
   createDatabase,
   createDeviceRegistry,
   createMqttPublisher,
   createPrng,
   ok,
+  phaseModelOf,
   sampleNormalCycle,
   type Database,
   type FunctionInfo,
   type FunctionRuntime,
+  type PhaseModel,
   type Result,
 } from '@typedcluster/core';
 import { createActiveModel, createDetector, createModelRegistry, loadDetector, useTfBackend, type ActiveModel, type Detector } from '@typedcluster/detectors';
@@ -32,11 +35,11 @@ export interface DetectRuntimeDeps extends DetectDeps {
  * Fitted on cycles drawn from the phase model itself, so phase-range (the
  * default) scores exactly the user's ranges.
  */
-export async function defaultDetector(name: string): Promise<Detector> {
-  const d = createDetector(name);
+export async function defaultDetector(name: string, model: PhaseModel = TYPICAL_MODEL): Promise<Detector> {
+  const d = createDetector(name, { model });
   if (!d.ok) throw new StartupError('CONFIG_INVALID', `DEFAULT_DETECTOR: ${d.error.message}`, 'use phase-range (no training needed) or another name from `typedcluster train --help`');
   const prng = createPrng(1);
-  const stream = Array.from({ length: 200 }, () => sampleNormalCycle(() => prng.next())).flatMap((phases) => phases.slice(0, PHASES).map((values, p) => ({ group: p + 1, values })));
+  const stream = Array.from({ length: 200 }, () => sampleNormalCycle(() => prng.next(), model)).flatMap((phases) => phases.slice(0, PHASES).map((values, p) => ({ group: p + 1, values })));
   await d.value.fit([stream], { features: PLC_FEATURES, seed: 1 });
   return d.value;
 }
@@ -60,7 +63,7 @@ export async function setup(rt: FunctionRuntime): Promise<DetectRuntimeDeps> {
   const url = rt.env['DATABASE_URL'] || rt.readSecret('database-url');
   const db = createDatabase(url, { max: cfg.dbPoolMax, log: rt.log, applicationName: 'detect-anomaly' });
 
-  const fallback = await defaultDetector(cfg.defaultDetector);
+  const fallback = await defaultDetector(cfg.defaultDetector, phaseModelOf(rt.env));
   const active = createActiveModel({
     registry: createModelRegistry(db),
     ...(cfg.detector === 'auto' ? {} : { algorithm: cfg.detector }),

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLogger, TYPICAL_MODEL } from '@typedcluster/core';
+import { createLogger, phaseModelOf } from '@typedcluster/core';
 import { ALERT_CLIENT_USERNAME } from '@typedcluster/broker';
 import mqtt from 'mqtt';
 import { Registry } from 'prom-client';
@@ -50,7 +50,7 @@ export async function runAlerts(values: Record<string, string | boolean | undefi
     read: createRestReader({ api: f.api, ...(f.token ? { token: f.token } : {}), fetch: fetchFn }),
     sinks,
     statePath: f.statePath,
-    model: TYPICAL_MODEL,
+    model: phaseModelOf(io.env),
     intervalMs: f.intervalMs,
     overlapMs: f.overlapMs,
     now: Date.now,

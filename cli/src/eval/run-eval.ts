@@ -1,5 +1,6 @@
-import { resolve } from 'node:path';
-import { StartupError, listHistoricalFiles, readHistoricalRows } from '@typedcluster/core';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StartupError, listHistoricalFiles, loadPhaseModel, phaseModelOf, readHistoricalRows } from '@typedcluster/core';
 import type { HistoricalRow } from '@typedcluster/core';
 import { RECOMMENDED, createDetector, runSim, runSkab } from '@typedcluster/detectors';
 import type { EvalDataset } from '@typedcluster/detectors';
@@ -43,7 +44,10 @@ export async function runEval(values: Record<string, string | boolean | undefine
   } else {
     const files = await listHistoricalFiles(f.dir);
     if (files.length === 0) throw new StartupError('DATASET_INVALID', `no serie_temporal_*.json files in ${f.dir}`, 'generate them with "typedcluster sim historical"');
-    scored = await runSim(allRows(files), f.detector, { seed: f.seed, onProgress: (d, info) => bar(d, info) });
+    // A data set carries the model it was generated with; judge it by that one.
+    const own = join(f.dir, 'modelo_tipico.json');
+    const model = existsSync(own) ? loadPhaseModel(own) : phaseModelOf(io.env);
+    scored = await runSim(allRows(files), f.detector, { seed: f.seed, model, onProgress: (d, info) => bar(d, info) });
   }
   const report = buildReport(f.dataset, f.detector, scored);
   for (const l of report.lines) io.out(l);

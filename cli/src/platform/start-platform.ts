@@ -1,4 +1,4 @@
-import { redactUrl, sodiumReady, type Env, type Logger, type RandomSource } from '@typedcluster/core';
+import { phaseModelOf, redactUrl, sodiumReady, type Env, type Logger, type RandomSource } from '@typedcluster/core';
 import { Registry } from 'prom-client';
 import { DEFAULT_TCP_PORT, startGateway, type RunningGateway } from '@typedcluster/gateway';
 import type { CliConfig } from '../cli-config.js';
@@ -44,6 +44,8 @@ export interface RunningPlatform {
 export async function startPlatform(o: StartPlatformOptions): Promise<RunningPlatform> {
   await sodiumReady();
   const modbusConfig = readPlatformModbusConfig(o.env); // fails fast, before anything starts
+  // One phase model for the simulator, detect-anomaly and the dashboard (PHASE_MODEL_FILE, else the built-in one).
+  const model = phaseModelOf(o.env);
   const secrets = await ensurePlatformSecrets(o.config.secretsDir, o.random);
   const database = await openPlatformDatabase(o.config, secrets.pgPassword, o.log);
   const registry = new Registry();
@@ -58,7 +60,8 @@ export async function startPlatform(o: StartPlatformOptions): Promise<RunningPla
     gateway = await startGateway({
       env: { ...o.env, SECRETS_DIR: secrets.dir, MQTT_URL: broker.url, TCP_PORT: tcpPortOf(o.env) },
       // MQTT_URL turns on the functions' publishing (store-reading's text stage, detect-anomaly's reports).
-      functionEnv: { DATABASE_URL: database.url, MQTT_URL: broker.url },
+      functionEnv: { DATABASE_URL: database.url, MQTT_URL: broker.url, ...(o.env['PHASE_MODEL_FILE']?.trim() ? { PHASE_MODEL_FILE: o.env['PHASE_MODEL_FILE'].trim() } : {}) },
+      phaseModel: model,
       log: o.log.child('gateway'),
       fetch: o.fetch,
       registry,
@@ -112,7 +115,7 @@ async function startDemo(o: StartPlatformOptions, database: PlatformDatabase, se
   const plcs = [];
   for (const name of simDeviceNames('cycle', 3)) plcs.push(await device(name));
   const sensors = [await device(simDeviceNames('reading', 1)[0]!)];
-  const common = { mqttUrl, outboxRoot: join(o.config.home, 'outbox'), temperature: DEMO_ANOMALY_TEMPERATURE, speed: 1, seed: Math.floor(o.uniform() * 2 ** 31), log: o.log.child('demo') };
+  const common = { model: phaseModelOf(o.env), mqttUrl, outboxRoot: join(o.config.home, 'outbox'), temperature: DEMO_ANOMALY_TEMPERATURE, speed: 1, seed: Math.floor(o.uniform() * 2 ** 31), log: o.log.child('demo') };
   return [
     await startSimulator({ ...common, devices: plcs, stream: 'cycle' }),
     await startSimulator({ ...common, devices: sensors, stream: 'reading' }),

@@ -68,7 +68,7 @@ export function loadPhaseModel(file: string): PhaseModel {
 
 /** The variables of the phase model, for README tables: [name, default, meaning]. */
 export const PHASE_MODEL_ENV = [
-  ['PHASE_MODEL_FILE', '(built-in modelo_tipico.json)', "A plant's own phase model (normal range of s1..s5 in each of the 5 phases), in the shape of core/src/phase-model/modelo_tipico.json; read by the simulator and the detectors."],
+  ['PHASE_MODEL_FILE', '(built-in modelo_tipico.json)', "A plant's own phase model (normal range of s1..s5 in each of the 5 phases), in the shape of core/src/phase-model/modelo_tipico.json; read by the simulator, detect-anomaly, the dashboard and the alert client."],
 ] as const;
 
 export interface PhaseModelConfig {

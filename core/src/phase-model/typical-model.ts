@@ -1,6 +1,7 @@
 import { StartupError } from '../errors/startup-error.js';
 import modeloTipico from './modelo_tipico.json' with { type: 'json' };
-import { validatePhaseModel } from './parse-phase-model.js';
+import type { Env } from '../config/env-parsers.js';
+import { loadPhaseModel, readPhaseModelConfig, validatePhaseModel } from './parse-phase-model.js';
 import { PHASES, SENSORS } from './phase-model-types.js';
 import type { PhaseModel } from './phase-model-types.js';
 
@@ -19,6 +20,17 @@ export const TYPICAL_MODEL: PhaseModel = (() => {
   if (!r.ok) throw new StartupError(r.error.code, r.error.message, 'the built-in model is broken: restore core/src/phase-model/modelo_tipico.json');
   return r.value;
 })();
+
+/**
+ * The model this process runs with: the plant's PHASE_MODEL_FILE when set,
+ * else the built-in one. Every part that judges values by phase (detectors,
+ * dashboard, alerts) calls this once at start, so they all agree.
+ * Throws StartupError MODEL_INVALID naming the field of a bad file.
+ */
+export function phaseModelOf(env: Env): PhaseModel {
+  const { file } = readPhaseModelConfig(env);
+  return file === undefined ? TYPICAL_MODEL : loadPhaseModel(file);
+}
 
 /** A normal cycle, phases[p][s], each value drawn uniformly inside its range. `random` returns [0, 1). */
 export function sampleNormalCycle(random: () => number, model: PhaseModel = TYPICAL_MODEL): number[][] {

@@ -1,5 +1,5 @@
 import { StartupError } from '@typedcluster/core';
-import type { HistoricalRow } from '@typedcluster/core';
+import type { HistoricalRow, PhaseModel } from '@typedcluster/core';
 import { createCycleStructureCheck, createRepeatCheck } from '../cycle-structure.js';
 import { createDetector } from '../detector-catalog.js';
 import type { Sample } from '../detector.js';
@@ -30,13 +30,13 @@ export interface SimScoredRows extends ScoredRows {
 
 const toSample = (r: HistoricalRow): Sample => ({ group: r.phase, values: [r.s1, r.s2, r.s3, r.s4, r.s5] });
 
-export async function runSim(rows: AsyncIterable<HistoricalRow> | Iterable<HistoricalRow>, detector: string, options: { seed?: number; onProgress?: (done: number, info: string) => void } = {}): Promise<SimScoredRows> {
+export async function runSim(rows: AsyncIterable<HistoricalRow> | Iterable<HistoricalRow>, detector: string, options: { seed?: number; model?: PhaseModel; onProgress?: (done: number, info: string) => void } = {}): Promise<SimScoredRows> {
   const byPlc = new Map<number, HistoricalRow[]>();
   for await (const r of rows) (byPlc.get(r.plc) ?? byPlc.set(r.plc, []).get(r.plc)!).push(r);
   if (byPlc.size === 0) throw new StartupError('DATASET_INVALID', 'the simulator data set has no rows', 'generate one with "typedcluster sim historical"');
   const cut = (n: number) => Math.floor(n * TRAIN_SHARE);
   const trainStreams = [...byPlc.values()].map((rs) => rs.slice(0, cut(rs.length)).filter((r) => r.anomaly === 0).map(toSample));
-  const d = createDetector(detector, options.seed === undefined ? {} : { seed: options.seed });
+  const d = createDetector(detector, { ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.model === undefined ? {} : { model: options.model }) });
   if (!d.ok) throw new StartupError(d.error.code, d.error.message, 'see typedcluster eval --help');
   await d.value.fit(trainStreams, { features: SIM_FEATURES, ...(options.seed === undefined ? {} : { seed: options.seed }), onProgress: (x) => options.onProgress?.(0.5 * x, 'fit') });
   const out: SimScoredRows = { ...emptyScoredRows(), types: [], explained: 0, explainedRight: 0, plcs: byPlc.size };
