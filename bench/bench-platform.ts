@@ -31,7 +31,9 @@ export interface BenchPlatform {
 export async function startBenchPlatform(): Promise<BenchPlatform> {
   const home = await mkdtemp(join(tmpdir(), 'typedcluster-bench-'));
   await chmod(home, 0o755); // the embedded PostgreSQL runs as the postgres user and must reach its data dir
-  const env = { TYPEDCLUSTER_HOME: home, PG_PORT: String(await freePort()), PORT: '0', MQTT_PORT: '0', STACK_FILE: join(ROOT, 'stack.yml'), LOG_LEVEL: 'warn' };
+  // The connector's tuning variables pass through, so a run can try other windows and batch sizes.
+  const tuning = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^MQTT_(INFLIGHT|CONCURRENCY|BATCH_MAX|BATCH_WAIT)$/.test(k)));
+  const env = { ...tuning, TYPEDCLUSTER_HOME: home, PG_PORT: String(await freePort()), PORT: '0', MQTT_PORT: '0', STACK_FILE: join(ROOT, 'stack.yml'), LOG_LEVEL: 'warn' };
   process.stderr.write(`starting the platform (embedded PostgreSQL and broker in ${home})…\n`);
   const log = createLogger('bench', { level: 'warn' });
   const platform = await startPlatform({ config: readCliConfig(env, ROOT), env, log, random: systemRandom, uniform: Math.random, now: Date.now, fetch, demo: false });
