@@ -275,6 +275,15 @@ describe('faas-cli contract: its requests replayed against the gateway and stack
     assert.equal(typeof info.version?.release, 'string');
     assert.equal(typeof info.version?.sha, 'string');
   });
+
+  it('/system/info lists what the running functions declare: detect-anomaly\'s TensorFlow.js backend', async () => {
+    const info = (await (await sys('GET', '/system/info')).json()) as { functions?: Record<string, Record<string, unknown>> };
+    const detect = info.functions?.['detect-anomaly'];
+    assert.ok(detect, JSON.stringify(info.functions));
+    assert.ok(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(String(detect['tfBackend'])), String(detect['tfBackend']));
+    assert.equal(detect['model'], 'phase-range (default)');
+    assert.deepEqual(info.functions?.['ingest-binary'], {}, 'a function without info() declares nothing');
+  });
 });
 
 interface StackFn {

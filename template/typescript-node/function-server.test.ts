@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { createLogger, type Handler } from '@typedcluster/core';
+import { FUNCTION_INFO_PATH, createLogger, type Handler } from '@typedcluster/core';
 import { createFunctionServer, HEALTH_PATH, type FunctionServer } from './bootstrap/function-server.js';
 import { toHttpAnswer } from './bootstrap/http-mapping.js';
 import { readBootstrapConfig } from './bootstrap/read-bootstrap-config.js';
@@ -138,6 +138,21 @@ describe('bootstrap: function server', () => {
     const res = await send(port, { method: 'GET', path: HEALTH_PATH });
     assert.equal(res.status, 200);
     assert.equal(res.body.toString(), 'OK');
+  });
+
+  it('answers GET /_/info itself with what the module declares, {} without info()', async () => {
+    const never: Handler = async () => {
+      throw new Error('not for info');
+    };
+    await start(never);
+    const none = await send(port, { method: 'GET', path: FUNCTION_INFO_PATH });
+    assert.deepEqual([none.status, JSON.parse(none.body.toString())], [200, {}]);
+    await server.drain(100);
+    server = createFunctionServer({ handler: never, maxBodyBytes: 64, log: silent, info: () => ({ tfBackend: 'wasm' }) });
+    port = await server.listen(0, '127.0.0.1');
+    const res = await send(port, { method: 'GET', path: FUNCTION_INFO_PATH });
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.body.toString()), { tfBackend: 'wasm' });
   });
 
   it('drains in-flight requests before it reports done', async () => {

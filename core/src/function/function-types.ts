@@ -52,7 +52,18 @@ export interface FunctionModule<D> {
   setup(runtime: FunctionRuntime): Promise<D>;
   createHandler(deps: D): Handler;
   teardown?(deps: D): Promise<void>;
+  /**
+   * What the running function declares about itself once set up (e.g.
+   * detect-anomaly's TensorFlow.js backend), served on FUNCTION_INFO_PATH
+   * and listed by the gateway's `/system/info`. Must be cheap.
+   */
+  info?(deps: D): FunctionInfo;
 }
+
+export type FunctionInfo = Readonly<Record<string, string | number | boolean | null>>;
+
+/** Served by the template beside of-watchdog's `/_/health`: the module's info() as JSON. */
+export const FUNCTION_INFO_PATH = '/_/info';
 
 /**
  * Header naming the rejection codes a function found itself, as

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { FUNCTION_INFO_PATH, ok } from '@typedcluster/core';
 import { AUTH, harness, type Harness } from '../testing/gateway-harness.js';
 
 describe('buildGateway: system API (faas-cli shapes)', () => {
@@ -72,6 +73,22 @@ describe('buildGateway: system API (faas-cli shapes)', () => {
     assert.deepEqual(info.version, { release: '0.1.0', sha: 'abc123', commit_message: 'test' });
     assert.equal(typeof info.arch, 'string');
     assert.deepEqual((await sys('GET', '/system/namespaces')).json(), ['openfaas-fn']);
+  });
+
+  it('/system/info lists what each ready function declares on /_/info, leaving out the others', async () => {
+    h.sup.answer = async (name, req) => {
+      const json = (v: unknown, status = 200) => ok({ status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(v)) });
+      if (req.method !== 'GET' || req.path !== FUNCTION_INFO_PATH) return json({ code: 'BAD_REQUEST' }, 400);
+      if (name === 'echo') return json({ tfBackend: 'wasm', model: null });
+      if (name === 'crasher') return json({ code: 'BAD_REQUEST', message: 'use POST' }, 400); // an older template: the handler answers
+      if (name === 'hanger') return ok({ status: 200, headers: {}, body: Buffer.from('not json') });
+      if (name === 'memory-hog') return json({ nested: { no: 1 } });
+      return json({});
+    };
+    await sys('POST', '/system/scale-function/rejecter', { serviceName: 'rejecter', replicas: 0 });
+    const info = (await sys('GET', '/system/info')).json();
+    assert.deepEqual(info.functions, { echo: { tfBackend: 'wasm', model: null } });
+    assert.ok(h.sup.invoked.every((i) => i.name !== 'rejecter'), 'a function scaled to zero is not asked');
   });
 
   it('deploys a stack function by name (PUT updates, POST creates) as faas-cli deploy does', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { definitionFromDeployment } from '../runtime/function-definition.js';
 import { readRssBytes } from '../runtime/process-usage.js';
 import type { FunctionSnapshot } from '../runtime/supervisor.js';
+import { collectFunctionInfo } from './function-info.js';
 import { gatewayInfo, toFunctionStatus } from './function-status.js';
 import type { GatewayDeps } from './gateway-deps.js';
 import { functionNameOf, NAMESPACE } from './invoke-function.js';
@@ -84,6 +85,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: GatewayDeps): v
     return reply.code(202).send();
   });
 
-  app.get('/system/info', async (_request, reply) => reply.send(gatewayInfo(deps.version ?? { release: 'dev', sha: 'unknown' })));
+  // `functions`: what each ready function declared at start (function-info.ts), e.g. detect-anomaly's tfBackend.
+  app.get('/system/info', async (_request, reply) => reply.send({ ...gatewayInfo(deps.version ?? { release: 'dev', sha: 'unknown' }), functions: await collectFunctionInfo(supervisor) }));
   app.get('/system/namespaces', async (_request, reply) => reply.send([NAMESPACE]));
 }

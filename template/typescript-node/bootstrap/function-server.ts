@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createContext, httpStatusOf, type Handler, type Logger } from '@typedcluster/core';
+import { FUNCTION_INFO_PATH, createContext, httpStatusOf, type FunctionInfo, type Handler, type Logger } from '@typedcluster/core';
 import { errorAnswer, toFunctionEvent, toHttpAnswer, type HttpAnswer } from './http-mapping.js';
 
 /** of-watchdog's health path: 200 while serving, 503 while draining. */
@@ -10,6 +10,8 @@ export interface FunctionServerOptions {
   readonly handler: Handler;
   readonly maxBodyBytes: number;
   readonly log: Logger;
+  /** The module's info() (FUNCTION_INFO_PATH); {} when it declares none. */
+  readonly info?: () => FunctionInfo;
 }
 
 export interface FunctionServer {
@@ -38,6 +40,11 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
     if (req.url === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       req.resume();
       write(res, draining ? errorAnswer(503, 'FUNCTION_UNAVAILABLE', 'draining') : { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from('OK') });
+      return;
+    }
+    if (req.url === FUNCTION_INFO_PATH && req.method === 'GET') {
+      req.resume();
+      write(res, infoAnswer(opts));
       return;
     }
     readBody(req, opts.maxBodyBytes).then(
@@ -88,6 +95,14 @@ export function createFunctionServer(opts: FunctionServerOptions): FunctionServe
     },
     inFlight: () => inFlight,
   };
+}
+
+function infoAnswer(opts: FunctionServerOptions): HttpAnswer {
+  try {
+    return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(JSON.stringify(opts.info?.() ?? {}), 'utf8') };
+  } catch (e) {
+    return errorAnswer(httpStatusOf('HANDLER_FAILED'), 'HANDLER_FAILED', `info() failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 async function runHandler(opts: FunctionServerOptions, req: IncomingMessage, body: Buffer): Promise<HttpAnswer> {

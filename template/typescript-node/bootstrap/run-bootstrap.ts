@@ -47,7 +47,7 @@ async function serve(config: BootstrapConfig, env: Env, log: Logger): Promise<vo
     gatewayUrl: config.gatewayUrl,
   };
   const deps = await mod.setup(runtime);
-  const server = createFunctionServer({ handler: mod.createHandler(deps), maxBodyBytes: config.maxBodyBytes, log });
+  const server = createFunctionServer({ handler: mod.createHandler(deps), maxBodyBytes: config.maxBodyBytes, log, info: () => mod.info?.(deps) ?? {} });
   const port = await server.listen(config.port, config.bindAddress).catch((e: NodeJS.ErrnoException) => {
     throw e.code === 'EADDRINUSE'
       ? new StartupError('PORT_IN_USE', `port ${config.port} is already in use`, 'set PORT or stop the other process')
