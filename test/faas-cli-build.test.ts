@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { copyRepoForBuild, createBuildContext, listFiles } from './support/faas-build-context.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-const FUNCTIONS = ['ingest-binary', 'verify-and-decrypt', 'store-reading'] as const;
+const FUNCTIONS = ['ingest-binary', 'verify-and-decrypt', 'store-reading', 'detect-anomaly'] as const;
 
 interface StackDoc {
   configuration: { copy: string[] };
@@ -60,6 +60,7 @@ describe('faas-cli build --shrinkwrap @integration', function () {
       assert.ok(existsSync(join(ctx, 'function/package.json')));
       assert.ok(existsSync(join(ctx, 'function/core/package.json')), 'core/ copied under function/');
       assert.ok(existsSync(join(ctx, 'function/core/src/index.ts')));
+      assert.ok(existsSync(join(ctx, 'function/detectors/package.json')), 'detectors/ copied under function/ (kept only where the handler depends on it)');
       assert.ok(listFiles(join(ctx, 'function/sql')).some((f) => f.endsWith('.sql')), 'sql/ copied under function/');
     });
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -65,10 +66,13 @@ describe('template/typescript-node Dockerfile', () => {
     const build = stage((s) => s.name?.toLowerCase() === 'build', 'build');
     const r = runs(build);
     assert.match(r, /npm install/);
-    assert.match(r, /tsc -p tsconfig\.core\.json/);
+    assert.match(r, /node scripts\/link-workspaces\.mjs/, 'lifts the copied packages and sql out of the handler folder before npm install');
+    assert.ok(r.indexOf('link-workspaces') < r.indexOf('npm install'));
+    assert.match(r, /for p in \$\(cat \.workspace-packages\); do npx tsc -p "tsconfig\.\$p\.json"; done/, 'compiles each kept package, dependencies first');
     assert.match(r, /tsc -p tsconfig\.json/);
     assert.match(r, /npm prune --omit=dev/);
-    assert.match(r, /mv "function\/\$d"/, 'lifts function/core and function/sql out of the handler folder');
+    assert.match(r, /cp -a "\$p\/package\.json" "\$p\/dist" "\/out\/\$p\/"/, 'ships each kept package\'s dist');
+    assert.ok(existsSync(join(TEMPLATE, 'tsconfig.core.json')), 'core keeps its own tsconfig');
   });
 
   it('runs a slim runtime as the non-root user app, with compiled output only', () => {
@@ -157,7 +161,7 @@ describe('stack.yml', () => {
     assert.equal(s.provider.gateway, 'http://127.0.0.1:8080');
     assert.deepEqual(s.configuration.templates.map((t) => t.name), ['typescript-node']);
     assert.ok(existsSync(join(TEMPLATE, 'template.yml')), 'the template is local, so faas-cli pulls nothing');
-    assert.deepEqual(s.configuration.copy, ['./core', './sql']);
+    assert.deepEqual(s.configuration.copy, ['./core', './detectors', './sql']);
     for (const c of s.configuration.copy) assert.ok(existsSync(join(REPO, c)), `${c} exists`);
   });
 
@@ -222,8 +226,46 @@ describe('build context model (what faas-cli build --shrinkwrap makes)', functio
         assert.ok(files.includes(f), `${f} missing in build/${name}`);
       }
       assert.ok(files.some((f) => /^function\/sql\/.+\.sql$/.test(f)), 'migrations under function/sql');
+      assert.ok(files.includes('function/detectors/src/index.ts'), 'detectors copied too (link-workspaces.mjs keeps it where the handler depends on it)');
       assert.ok(!files.some((f) => f.includes('node_modules/')), 'no installed modules in the context');
       assert.equal(readFileSync(join(work, 'build', name, 'function/package.json'), 'utf8'), read(`functions/${name}/package.json`));
+    });
+  }
+});
+
+describe('scripts/link-workspaces.mjs (the build stage\'s package selection)', function () {
+  this.timeout(60_000);
+  let work = '';
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'faas-link-'));
+    copyRepoForBuild(REPO, work);
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+  const link = (name: string): string => {
+    const s = stack();
+    const ctx = createBuildContext(work, { name, ...(s.functions[name] as StackFn) }, s.configuration.copy);
+    execFileSync(process.execPath, ['scripts/link-workspaces.mjs'], { cwd: ctx, stdio: 'pipe' });
+    return ctx;
+  };
+
+  it('detect-anomaly gets detectors and core as workspaces, core compiled first', () => {
+    const ctx = link('detect-anomaly');
+    assert.deepEqual((JSON.parse(readFileSync(join(ctx, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces, ['function', 'core', 'detectors']);
+    assert.equal(readFileSync(join(ctx, '.workspace-packages'), 'utf8'), 'core\ndetectors\n');
+    for (const d of ['core/src/index.ts', 'detectors/src/index.ts', 'tsconfig.detectors.json']) assert.ok(existsSync(join(ctx, d)), d);
+    assert.ok(listFiles(join(ctx, 'sql')).some((f) => f.endsWith('.sql')));
+    assert.ok(!existsSync(join(ctx, 'function/core')) && !existsSync(join(ctx, 'function/detectors')) && !existsSync(join(ctx, 'function/sql')), 'lifted out of function/');
+    const ts = JSON.parse(readFileSync(join(ctx, 'tsconfig.detectors.json'), 'utf8')) as { compilerOptions: Record<string, unknown>; include: string[] };
+    assert.deepEqual([ts.compilerOptions['rootDir'], ts.compilerOptions['outDir'], ts.include], ['detectors/src', 'detectors/dist', ['detectors/src/**/*.ts']]);
+  });
+
+  for (const name of FUNCTIONS.filter((f) => f !== 'detect-anomaly')) {
+    it(`${name} gets core only, as before: detectors is removed`, () => {
+      const ctx = link(name);
+      assert.deepEqual((JSON.parse(readFileSync(join(ctx, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces, ['function', 'core']);
+      assert.equal(readFileSync(join(ctx, '.workspace-packages'), 'utf8'), 'core\n');
+      assert.ok(!existsSync(join(ctx, 'detectors')) && !existsSync(join(ctx, 'function/detectors')));
+      assert.ok(!existsSync(join(ctx, 'tsconfig.detectors.json')));
     });
   }
 });

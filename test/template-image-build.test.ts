@@ -16,11 +16,13 @@ import { copyRepoForBuild, createBuildContext, listFiles } from './support/faas-
  * Needs the npm registry (or a warm npm cache) for core's dependencies.
  */
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-const FUNCTIONS = ['ingest-binary', 'verify-and-decrypt', 'store-reading'] as const;
+const FUNCTIONS = ['ingest-binary', 'verify-and-decrypt', 'store-reading', 'detect-anomaly'] as const;
+/** stack.yml's configuration.copy (packaging-static.test.ts checks they agree). */
+const COPY = ['./core', './detectors', './sql'];
 
 /** Makes build/<name> as faas-cli would and runs the build stage's RUN lines in it; returns the runtime tree (/out). */
 function buildImageTree(tmp: string, name: string, handler: string): string {
-  const context = createBuildContext(tmp, { name, lang: 'typescript-node', handler }, ['./core', './sql']);
+  const context = createBuildContext(tmp, { name, lang: 'typescript-node', handler }, COPY);
   // What .dockerignore keeps out of the context.
   for (const f of listFiles(context)) if (f.endsWith('.test.ts')) rmSync(join(context, f));
 
@@ -107,6 +109,11 @@ describe('typescript-node image build stage, run without Docker @integration', f
       const probe = "const m = await import('./function/handler.js'); if (typeof m.setup !== 'function' || typeof m.createHandler !== 'function') throw new Error('contract exports missing');";
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: fnOut, encoding: 'utf8', timeout: 60_000 });
       assert.equal(r.status, 0, r.stderr);
+      // Only detect-anomaly depends on @typedcluster/detectors: it alone ships it and TensorFlow.js.
+      const detectors = name === 'detect-anomaly';
+      assert.equal(existsSync(join(fnOut, 'detectors/dist/index.js')), detectors, 'detectors/dist');
+      assert.equal(existsSync(join(fnOut, 'node_modules/@tensorflow/tfjs-backend-wasm')), detectors, 'the wasm backend');
+      if (detectors) assert.equal(realpathSync(join(fnOut, 'node_modules/@typedcluster/detectors')), realpathSync(join(fnOut, 'detectors')));
     });
   }
 });

@@ -59,7 +59,7 @@ export function listFiles(dir: string): string[] {
 export function copyRepoForBuild(repo: string, dest: string): void {
   const skip = new Set(['node_modules', 'dist', 'build', '.typedcluster']);
   const filter = (src: string): boolean => !src.split(/[\\/]/).some((part) => skip.has(part));
-  for (const part of ['stack.yml', 'template', 'functions', 'core', 'sql']) {
+  for (const part of ['stack.yml', 'template', 'functions', 'core', 'detectors', 'sql']) {
     cpSync(join(repo, part), join(dest, part), { recursive: true, filter: (src) => filter(relative(repo, src)) });
   }
 }
