@@ -9,6 +9,7 @@ const USERS = [
   { username: '8', password: 'password-of-device-8' },
 ];
 const GATEWAY = { username: 'gateway', password: 'gateway-secret-123' };
+const FUNCTIONS = { 'store-reading': 'store-reading-secret-1', 'detect-anomaly': 'detect-anomaly-secret-1' };
 
 /**
  * test/support/mosquitto.ts: Debian's Mosquitto with the users and ACL of
@@ -35,9 +36,9 @@ describe('Mosquitto test support @integration', function () {
       console.warn(`    mosquitto unavailable, its checks pending: ${(e as Error).message}`);
       this.skip();
     }
-    mosquitto = await startMosquitto({ users: USERS, gatewayPassword: GATEWAY.password });
+    mosquitto = await startMosquitto({ users: USERS, gatewayPassword: GATEWAY.password, functionPasswords: FUNCTIONS });
     gateway = await mustConnect(mosquitto.url, { ...GATEWAY, clientId: 'gateway-connector', clean: false });
-    assert.deepEqual(await subscribeCodes(gateway, ['plc/+/cycle', 'sensor/+/reading']), [1, 1]);
+    assert.deepEqual(await subscribeCodes(gateway, ['plc/+/cycle', 'sensor/+/reading', 'readings/+']), [1, 1, 1]);
     inbox = collect(gateway);
   });
   afterEach(() => endAll(...open.splice(0)));
@@ -80,6 +81,28 @@ describe('Mosquitto test support @integration', function () {
     await inbox.waitFor((m) => m.payload.toString() === 'for-the-gateway-only');
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(spy.messages, [], `suback ${codes.join(',')}`);
+  });
+
+  it('lets store-reading publish the text stage and detect-anomaly its reports, nothing else', async () => {
+    const store = await mustConnect(mosquitto!.url, { username: 'store-reading', password: FUNCTIONS['store-reading'] });
+    const detect = await mustConnect(mosquitto!.url, { username: 'detect-anomaly', password: FUNCTIONS['detect-anomaly'] });
+    open.push(store, detect);
+    const reports = collect(gateway);
+    const watcher = await mustConnect(mosquitto!.url, { ...GATEWAY, clientId: 'report-watcher' });
+    open.push(watcher);
+    // The gateway user may not read reports; a second gateway session shows only what it may.
+    await subscribeCodes(watcher, ['anomaly/+/report']);
+    const watched = collect(watcher);
+    await detect.publishAsync('readings/7', 'forged-by-detect', { qos: 1 });
+    await store.publishAsync('anomaly/7/report', 'forged-by-store', { qos: 1 });
+    await detect.publishAsync('anomaly/7/report', 'report-7', { qos: 1 });
+    await store.publishAsync('readings/7', 'text-7', { qos: 1 });
+    await reports.waitFor((m) => m.topic === 'readings/7' && m.payload.toString() === 'text-7');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(reports.messages.filter((m) => m.payload.toString().startsWith('forged')), []);
+    assert.deepEqual(watched.messages, [], 'the gateway user reads no reports');
+    const wrong = await connectClient(mosquitto!.url, { username: 'store-reading', password: FUNCTIONS['detect-anomaly'] });
+    assert.equal(wrong.ok ? 'connected' : wrong.returnCode, 5);
   });
 
   it('disconnects a client sending a packet over 64 KiB', async () => {

@@ -62,6 +62,7 @@ describe('MQTT: simulator → broker → connector → functions → PostgreSQL 
         mosquitto = await startMosquitto({
           users: devices.map((d) => ({ username: String(d.deviceId), password: d.mqttPassword ?? '' })),
           gatewayPassword: home.secrets.mqttGatewayPassword,
+          functionPasswords: home.secrets.mqttFunctionPasswords,
         });
       } catch (e) {
         await home.remove();

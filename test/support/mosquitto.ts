@@ -22,6 +22,11 @@ export interface MosquittoOptions {
   readonly users: readonly MosquittoUser[];
   /** Password of the `gateway` user. */
   readonly gatewayPassword: string;
+  /**
+   * Passwords of the functions that publish (secrets `mqtt-store-reading-password`,
+   * `mqtt-detect-anomaly-password`); a function left out cannot log in.
+   */
+  readonly functionPasswords?: Readonly<Partial<Record<'store-reading' | 'detect-anomaly', string>>>;
   /** Largest packet, as our broker's default (64 KiB). */
   readonly maxPacketBytes?: number;
 }
@@ -119,7 +124,8 @@ async function writeConfig(dir: string, port: number, passwdBin: string, opts: M
   const data = join(dir, 'data');
   await mkdir(data, { mode: 0o700 });
   await writeFile(passwd, '', { mode: 0o600 });
-  for (const u of [{ username: 'gateway', password: opts.gatewayPassword }, ...opts.users]) {
+  const functions = Object.entries(opts.functionPasswords ?? {}).flatMap(([username, password]) => (password === undefined ? [] : [{ username, password }]));
+  for (const u of [{ username: 'gateway', password: opts.gatewayPassword }, ...functions, ...opts.users]) {
     const r = spawnSync(passwdBin, ['-b', passwd, u.username, u.password], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`mosquitto_passwd for ${u.username} failed: ${r.stderr.trim()}`);
   }
@@ -131,6 +137,14 @@ async function writeConfig(dir: string, port: number, passwdBin: string, opts: M
       'topic read plc/+/cycle',
       'topic read sensor/+/reading',
       'topic readwrite typedcluster/dead-letter/#',
+      'topic read readings/+',
+      '',
+      '# the functions that publish: store-reading the text stage, detect-anomaly its reports',
+      'user store-reading',
+      'topic write readings/+',
+      '',
+      'user detect-anomaly',
+      'topic write anomaly/+/report',
       '',
       '# every device: its own topics only (%u = its username = its id)',
       'pattern write plc/%u/cycle',
