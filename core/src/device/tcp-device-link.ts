@@ -1,31 +1,20 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import type { Fields, Logger } from '../log/logger.js';
-import { createRateLimitedLog } from '../log/logger.js';
-import type { LinkTimers } from './mqtt-device-link.js';
-import type { Outbox } from './outbox.js';
+import { createOutboxForwarder, type OutboxLinkOptions } from './outbox-forwarder.js';
 import { ACK_MAX_SIZE, decodeAck, type AckRecord } from './tcp-ack.js';
 import { createStreamReader, prefixedRecord } from './tcp-stream-reader.js';
 
-export interface TcpDeviceLinkOptions {
+export interface TcpDeviceLinkOptions extends OutboxLinkOptions {
   readonly host: string;
   readonly port: number;
   /** TLS options (ca, servername, …): TLS when set, plain TCP otherwise (wire-format §6.4.1). */
   readonly tls?: ConnectionOptions;
-  /** The only buffer: frames are sent from here in order and acknowledged here as the gateway answers. */
-  readonly outbox: Outbox;
   /** Frames sent and not yet answered at most (default 128; keep it ≤ the gateway's TCP_WINDOW). */
   readonly maxInFlight?: number;
-  /** Reconnect back-off: doubles from minMs to maxMs, times a factor in [0.5, 1) from `jitter` (default 250..10000 ms). */
-  readonly backoff?: { readonly minMs: number; readonly maxMs: number };
-  readonly jitter?: () => number;
   /** A connection with frames unanswered and nothing received for this long is dropped and made again (default 30 s). */
   readonly answerTimeoutMs?: number;
   /** Frames the gateway refused for good (REFUSED, §6.4.3): already removed from the outbox. */
   readonly onRefused?: (ack: AckRecord, frame: Uint8Array) => void;
-  readonly log?: Logger;
-  readonly warn?: (key: string, msg: string, fields?: Fields) => void;
-  readonly timers?: LinkTimers;
   /** Replaces net.connect / tls.connect (tests observe or cut the socket). */
   readonly connect?: (o: { host: string; port: number; tls?: ConnectionOptions }) => Socket;
 }
@@ -59,11 +48,6 @@ interface InFlight {
   readonly frame: Uint8Array;
 }
 
-const realTimers: LinkTimers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
 const defaultConnect = (o: { host: string; port: number; tls?: ConnectionOptions }): Socket =>
   o.tls ? tlsConnect({ ...o.tls, host: o.host, port: o.port }) : netConnect({ host: o.host, port: o.port });
 
@@ -78,101 +62,63 @@ const defaultConnect = (o: { host: string; port: number; tls?: ConnectionOptions
  * disconnected until `notify()`.
  */
 export function startTcpDeviceLink(o: TcpDeviceLinkOptions): TcpDeviceLink {
-  const { outbox } = o;
-  const maxInFlight = Math.max(1, o.maxInFlight ?? 128);
-  const minMs = o.backoff?.minMs ?? 250;
-  const maxMs = Math.max(minMs, o.backoff?.maxMs ?? 10_000);
-  const jitter = o.jitter ?? Math.random;
-  const timers = o.timers ?? realTimers;
   const connectFn = o.connect ?? defaultConnect;
-  const log = o.log;
-  const warn = o.warn ?? (log ? createRateLimitedLog(log, { burst: 3, windowMs: 60_000 }) : () => {});
   const where = `${o.host}:${o.port}`;
-
-  let socket: Socket | undefined;
-  let gen = 0; // bumped whenever a socket is abandoned: its late events are ignored
-  let connected = false;
-  let closing = false;
-  let cursor = outbox.ackedOffset;
-  let inflight: InFlight[] = [];
   let expected = 0; // frame number of the next answer (§6.4.2)
-  let backoff = minMs;
-  let reconnectTimer: unknown;
-  let pumping = false;
-  let pumpAgain = false;
-  const stats = { stored: 0, duplicates: 0, refused: 0, retries: 0, disconnects: 0, lastError: undefined as string | undefined };
-  let waiters: Array<() => void> = [];
+  const stats = { stored: 0, duplicates: 0, refused: 0, retries: 0 };
 
-  const wake = () => {
-    for (const f of waiters.splice(0)) f();
-  };
-  const hasWork = () => outbox.size > 0 || outbox.pendingBytes > 0;
+  const f = createOutboxForwarder<Socket, InFlight>({
+    ...o,
+    maxInFlight: Math.max(1, o.maxInFlight ?? 128),
+    connectOnDemand: true,
+    logFields: { to: where },
+    open,
+    destroy: (s) => s.destroy(),
+    shutdown: (s) => {
+      s.end();
+      s.destroy();
+    },
+    entry: (r) => ({ offset: r.offset, frame: r.frame }),
+    send: (s, r) => s.write(prefixedRecord(r.frame)),
+  });
 
-  function connectNow(): void {
-    reconnectTimer = undefined;
-    if (closing || socket) return;
-    const g = ++gen;
+  function open(g: number): Socket {
     const s = connectFn({ host: o.host, port: o.port, ...(o.tls ? { tls: o.tls } : {}) });
-    socket = s;
     const reader = createStreamReader(ACK_MAX_SIZE);
     s.setNoDelay(true);
     s.setKeepAlive(true, 15_000);
     s.setTimeout(o.answerTimeoutMs ?? 30_000);
     s.once(o.tls ? 'secureConnect' : 'connect', () => {
-      if (g !== gen) return;
-      connected = true;
-      backoff = minMs;
-      cursor = outbox.ackedOffset; // resend from the first unacknowledged frame (§6.4.4)
-      inflight = [];
+      if (!f.isCurrent(g)) return;
       expected = 0;
-      log?.debug('connected', { to: where, pending: outbox.size });
-      void pump();
+      f.connectedNow(); // resends from the first unacknowledged frame (§6.4.4)
     });
     s.on('data', (chunk: Buffer) => {
-      if (g !== gen) return;
+      if (!f.isCurrent(g)) return;
       const { records, broken } = reader.push(chunk);
-      for (const r of records) if (g === gen) onRecord(r);
-      if (broken && g === gen) drop(`the gateway sent a broken record prefix: ${broken.message}`);
+      for (const r of records) if (f.isCurrent(g)) onRecord(r);
+      if (broken && f.isCurrent(g)) drop(`the gateway sent a broken record prefix: ${broken.message}`);
     });
     s.on('timeout', () => {
-      if (g !== gen) return;
-      if (!connected) drop('connect timed out');
-      else if (inflight.length > 0) drop(`no answer for ${inflight.length} frames`);
+      if (!f.isCurrent(g)) return;
+      if (!f.connected) drop('connect timed out');
+      else if (f.inflight.length > 0) drop(`no answer for ${f.inflight.length} frames`);
     });
     s.on('error', (e) => {
-      if (g !== gen) return;
-      stats.lastError = e.message;
-      warn('tcp-connection', 'TCP connection failed', { to: where, error: e.message });
+      if (!f.isCurrent(g)) return;
+      f.stats.lastError = e.message;
+      f.warn('tcp-connection', 'TCP connection failed', { to: where, error: e.message });
     });
     s.on('close', () => {
-      if (g === gen) lost();
+      if (f.isCurrent(g)) f.lost();
     });
+    return s;
   }
 
   function drop(reason: string): void {
-    stats.lastError = reason;
-    warn('tcp-protocol', 'dropping the TCP connection', { to: where, reason });
-    lost();
-  }
-
-  /** Abandons the socket and, unless closing or idle, schedules the next try. */
-  function lost(): void {
-    gen++;
-    if (connected) log?.debug('disconnected', { to: where, inFlight: inflight.length });
-    connected = false;
-    stats.disconnects++;
-    inflight = [];
-    socket?.destroy();
-    socket = undefined;
-    wake();
-    if (closing || reconnectTimer !== undefined || !hasWork()) return;
-    scheduleReconnect();
-  }
-
-  function scheduleReconnect(): void {
-    const delay = Math.round(backoff * (0.5 + 0.5 * jitter()));
-    backoff = Math.min(backoff * 2, maxMs);
-    reconnectTimer = timers.setTimeout(connectNow, delay);
+    f.stats.lastError = reason;
+    f.warn('tcp-protocol', 'dropping the TCP connection', { to: where, reason });
+    f.lost();
   }
 
   function onRecord(bytes: Uint8Array): void {
@@ -180,18 +126,18 @@ export function startTcpDeviceLink(o: TcpDeviceLinkOptions): TcpDeviceLink {
     if (!r.ok) return drop(`not an ack record: ${r.error.code} ${r.error.message}`);
     const ack = r.value;
     if (ack.outcome === 'closing') {
-      log?.debug('the gateway closes the connection', { to: where, code: ack.code });
-      return lost();
+      o.log?.debug('the gateway closes the connection', { to: where, code: ack.code });
+      return f.lost();
     }
-    const head = inflight[0];
+    const head = f.inflight[0];
     if (!head || ack.frameNumber !== expected) return drop(`answer for frame ${ack.frameNumber}, expected ${expected}`);
     if (ack.outcome === 'retry') {
       stats.retries++;
-      stats.lastError = `RETRY ${ack.code}`;
-      warn('tcp-retry', 'the gateway could not process a frame now; resending after reconnecting', { to: where, code: ack.code, seq: String(ack.seq) });
-      return lost();
+      f.stats.lastError = `RETRY ${ack.code}`;
+      f.warn('tcp-retry', 'the gateway could not process a frame now; resending after reconnecting', { to: where, code: ack.code, seq: String(ack.seq) });
+      return f.lost();
     }
-    inflight.shift();
+    f.inflight.shift();
     expected = (expected + 1) >>> 0;
     if (ack.outcome === 'stored') stats.stored++;
     else if (ack.outcome === 'duplicate') stats.duplicates++;
@@ -199,95 +145,18 @@ export function startTcpDeviceLink(o: TcpDeviceLinkOptions): TcpDeviceLink {
       stats.refused++;
       o.onRefused?.(ack, head.frame);
     }
-    outbox.ack(head.offset).catch((e: unknown) => {
-      stats.lastError = (e as Error).message;
-      log?.error('cannot persist the outbox ack', { error: (e as Error).message });
-    });
-    wake();
-    void pump();
+    f.acknowledge(head.offset);
+    void f.pump();
   }
 
-  async function pump(): Promise<void> {
-    if (pumping) {
-      pumpAgain = true;
-      return;
-    }
-    pumping = true;
-    try {
-      do {
-        pumpAgain = false;
-        while (connected && !closing && inflight.length < maxInFlight) {
-          const g = gen;
-          const records = await outbox.pending(maxInFlight - inflight.length, cursor);
-          if (g !== gen || !connected || closing || !socket) break;
-          if (!records.length) break;
-          for (const r of records) {
-            inflight.push({ offset: r.offset, frame: r.frame });
-            cursor = r.next;
-            socket.write(prefixedRecord(r.frame));
-          }
-        }
-      } while (pumpAgain && connected && !closing);
-    } catch (e) {
-      stats.lastError = (e as Error).message;
-      log?.error('cannot read the outbox', { error: (e as Error).message });
-    } finally {
-      pumping = false;
-    }
-  }
-
-  if (hasWork()) connectNow();
+  f.start();
 
   return {
     get stats(): TcpDeviceLinkStats {
-      return { connected, ...stats, inFlight: inflight.length };
+      return { connected: f.connected, ...stats, disconnects: f.stats.disconnects, lastError: f.stats.lastError, inFlight: f.inflight.length };
     },
-    notify() {
-      if (closing) return;
-      if (connected) void pump();
-      else if (!socket && reconnectTimer === undefined) connectNow();
-    },
-    drained(timeoutMs) {
-      return new Promise((resolve) => {
-        let done = false;
-        const finish = (v: boolean) => {
-          if (done) return;
-          done = true;
-          timers.clearTimeout(timer);
-          resolve(v);
-        };
-        const check = () => {
-          if (!hasWork()) finish(true);
-          else if (!done) waiters.push(check);
-        };
-        const timer = timers.setTimeout(() => finish(!hasWork()), timeoutMs);
-        check();
-      });
-    },
-    async close(graceMs = 1000) {
-      if (closing) return;
-      closing = true;
-      if (reconnectTimer !== undefined) timers.clearTimeout(reconnectTimer);
-      reconnectTimer = undefined;
-      if (connected && inflight.length) {
-        await new Promise<void>((resolve) => {
-          const t = timers.setTimeout(resolve, graceMs);
-          const check = () => {
-            if (!connected || inflight.length === 0) {
-              timers.clearTimeout(t);
-              resolve();
-            } else waiters.push(check);
-          };
-          check();
-        });
-      }
-      gen++;
-      connected = false;
-      const s = socket;
-      socket = undefined;
-      wake();
-      s?.end();
-      s?.destroy();
-    },
+    notify: () => f.notify(),
+    drained: (timeoutMs) => f.drained(timeoutMs),
+    close: (graceMs = 1000) => f.close(graceMs),
   };
 }
