@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { runUntilStopped } from '../run-until-stopped.js';
 import { DEFAULT_API_URL } from '../alerts/alert-flags.js';
 import { runAlerts } from '../alerts/run-alerts.js';
 
@@ -32,16 +33,7 @@ export const alerts: Command = {
     '  typedcluster alerts --interval 2s --webhook https://hooks.example.com/plant',
     '  typedcluster alerts --api http://pi.local:8080/api --mqtt-url none --state /var/lib/typedcluster/alerts.json',
   ],
-  async run(values, _positionals, io) {
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-      return await runAlerts(values, io, stop.signal);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+  run(values, _positionals, io) {
+    return runUntilStopped((signal) => runAlerts(values, io, signal));
   },
 };

@@ -1,5 +1,6 @@
 import { DEFAULT_MQTT_PORT } from '@typedcluster/broker';
 import type { Command } from '../command.js';
+import { runUntilStopped } from '../run-until-stopped.js';
 import { runSim } from '../sim/run-sim.js';
 import { DEFAULT_MODBUS_PORT, runModbusSim } from '../sim/run-modbus-sim.js';
 
@@ -61,16 +62,7 @@ export const sim: Command = {
     '  typedcluster sim --replay data/ --speed 600',
     '  typedcluster sim --modbus --plcs 3 --modbus-port 5020   # then: MODBUS_TARGETS=modbus-plc-1@127.0.0.1:5020,… typedcluster up',
   ],
-  async run(values, _positionals, io) {
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-      return await (values['modbus'] === true ? runModbusSim : runSim)(values, io, stop.signal);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+  run(values, _positionals, io) {
+    return runUntilStopped((signal) => (values['modbus'] === true ? runModbusSim : runSim)(values, io, signal));
   },
 };

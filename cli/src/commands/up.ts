@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import { createLogger, redactUrl, systemRandom } from '@typedcluster/core';
 import { readCliConfig } from '../cli-config.js';
 import type { Command } from '../command.js';
+import { runUntilStopped } from '../run-until-stopped.js';
 import { startPlatform } from '../platform/start-platform.js';
 
 export const up: Command = {
@@ -44,14 +46,12 @@ export const up: Command = {
     if (platform.demo.length > 0) io.out('  demo         3 simulated PLCs publish a cycle every 30 s, a sensor a reading every second (MQTT)');
     io.out('Press Ctrl-C to stop.');
 
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    return runUntilStopped(async (signal) => {
+      await once(signal, 'abort');
+      io.err('stopping…');
+      for (const sim of platform.demo) io.err(`demo: ${JSON.stringify(sim.stats)}`);
+      await platform.stop();
+      return 0;
     });
-    io.err('stopping…');
-    for (const sim of platform.demo) io.err(`demo: ${JSON.stringify(sim.stats)}`);
-    await platform.stop();
-    return 0;
   },
 };
