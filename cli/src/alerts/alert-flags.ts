@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseDurationMs } from '@typedcluster/core';
 import { DEFAULT_MQTT_PORT } from '@typedcluster/broker';
 import type { Io } from '../command.js';
+import { flagError, flagString } from '../flag-values.js';
 
 /** The flags of `typedcluster alerts`, checked and converted. */
 export interface AlertFlags {
@@ -29,8 +30,8 @@ const urlOf = (s: string, protocols: ReadonlySet<string>): URL | undefined => {
 
 /** Checks every flag; an error is one line naming the flag. `home` is $TYPEDCLUSTER_HOME, resolved. */
 export function parseAlertFlags(values: Record<string, string | boolean | undefined>, env: Io['env'], home: string): { ok: true; value: AlertFlags } | { ok: false; error: string } {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string).trim() : undefined);
-  const bad = (error: string) => ({ ok: false as const, error: `error: ${error}` });
+  const str = (k: string) => flagString(values, k);
+  const bad = flagError;
   const http = new Set(['http:', 'https:']);
 
   const api = str('api') ?? DEFAULT_API_URL;

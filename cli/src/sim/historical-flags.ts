@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { Io } from '../command.js';
+import { flagError, flagString, type FlagValues, type ParsedFlags } from '../flag-values.js';
+import { modelFlag, plcsFlag, seedFlag, temperatureFlag } from './simulation-flags.js';
 
 /** The flags of `typedcluster sim historical`, checked. */
 export interface HistoricalFlags {
@@ -33,16 +35,12 @@ export function parseDateFlag(s: string): number {
 }
 
 /** Checks every flag; an error is one line naming the flag. */
-export function parseHistoricalFlags(values: Record<string, string | boolean | undefined>, io: Pick<Io, 'env' | 'cwd'>): { ok: true; value: HistoricalFlags } | { ok: false; error: string } {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string).trim() : undefined);
-  const num = (k: string) => {
-    const s = str(k);
-    return s === undefined || s === '' || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s) ? NaN : Number(s);
-  };
-  const bad = (error: string) => ({ ok: false as const, error: `error: ${error}` });
+export function parseHistoricalFlags(values: FlagValues, io: Pick<Io, 'env' | 'cwd'>): ParsedFlags<HistoricalFlags> {
+  const str = (k: string) => flagString(values, k);
+  const bad = flagError;
 
-  const plcs = num('plcs');
-  if (!(Number.isInteger(plcs) && plcs >= 1 && plcs <= 1000)) return bad(`--plcs ${str('plcs')} is not an integer in 1..1000`);
+  const plcs = plcsFlag(values);
+  if (!plcs.ok) return plcs;
   if (str('from') === undefined) return bad('--from is required: the first day, e.g. --from 2026-01-01');
   if (str('to') === undefined) return bad('--to is required: the day after the last, e.g. --to 2026-01-08');
   const from = parseDateFlag(str('from')!);
@@ -50,15 +48,17 @@ export function parseHistoricalFlags(values: Record<string, string | boolean | u
   const to = parseDateFlag(str('to')!);
   if (!Number.isFinite(to)) return bad(`--to ${str('to')} is not a date (2026-01-08) or an ISO 8601 time with a zone (2026-01-08T00:00:00Z)`);
   if (to - from < 30_000) return bad(`--to ${str('to')} is not at least one 30 s cycle after --from ${str('from')} (--to is exclusive: --from 2026-01-01 --to 2026-01-02 is one day)`);
-  const temperature = num('temperature');
-  if (!(temperature >= 0 && temperature <= 1)) return bad(`--temperature ${str('temperature')} is not a number in 0..1 (0 = no anomalies, 1 = the most)`);
-  let seed: number | undefined;
-  if (values['seed'] !== undefined) {
-    seed = num('seed');
-    if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0xffff_ffff)) return bad(`--seed ${str('seed')} is not an integer in 0..4294967295`);
-  }
+  const temperature = temperatureFlag(values);
+  if (!temperature.ok) return temperature;
+  const seed = seedFlag(values);
+  if (!seed.ok) return seed;
   const out = str('out');
   if (!out) return bad('--out is empty: name the folder for the serie_temporal_<day>.json files');
-  const model = str('model') || io.env['PHASE_MODEL_FILE']?.trim() || undefined;
-  return { ok: true, value: { plcs, from, to, temperature, seed, out: resolve(io.cwd, out), csv: values['csv'] === true, model: model === undefined ? undefined : resolve(io.cwd, model) } };
+  return {
+    ok: true,
+    value: {
+      plcs: plcs.value, from, to, temperature: temperature.value, seed: seed.value, out: resolve(io.cwd, out), csv: values['csv'] === true,
+      model: modelFlag(values, io.env, io.cwd),
+    },
+  };
 }

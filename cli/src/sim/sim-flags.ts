@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import type { SimStream } from '@typedcluster/core';
 import { DEFAULT_MQTT_PORT } from '@typedcluster/broker';
 import type { Io } from '../command.js';
+import { flagError, flagNumber, flagString, type FlagValues, type ParsedFlags } from '../flag-values.js';
+import { modelFlag, plcsFlag, seedFlag, temperatureFlag } from './simulation-flags.js';
 
 /** The flags of `typedcluster sim`, checked and converted (the outbox limit in bytes). */
 export interface SimFlags {
@@ -25,25 +27,19 @@ const MQTT_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:'
 const defaultMqttUrl = (env: Io['env']) => `mqtt://127.0.0.1:${env['MQTT_PORT']?.trim() || DEFAULT_MQTT_PORT}`;
 
 /** Checks every flag; an error is one line saying what is wrong. */
-export function parseSimFlags(values: Record<string, string | boolean | undefined>, env: Io['env'], cwd = process.cwd()): { ok: true; value: SimFlags } | { ok: false; error: string } {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string).trim() : undefined);
-  const num = (k: string) => {
-    const s = str(k);
-    return s === undefined || s === '' || !/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s) ? NaN : Number(s);
-  };
-  const bad = (error: string) => ({ ok: false as const, error: `error: ${error}` });
+export function parseSimFlags(values: FlagValues, env: Io['env'], cwd = process.cwd()): ParsedFlags<SimFlags> {
+  const str = (k: string) => flagString(values, k);
+  const num = (k: string) => flagNumber(values, k);
+  const bad = flagError;
 
-  const plcs = num('plcs');
-  if (!(Number.isInteger(plcs) && plcs >= 1 && plcs <= 1000)) return bad(`--plcs ${str('plcs')} is not an integer in 1..1000`);
-  const temperature = num('temperature');
-  if (!(temperature >= 0 && temperature <= 1)) return bad(`--temperature ${str('temperature')} is not a number in 0..1 (0 = no anomalies, 1 = the most)`);
+  const plcs = plcsFlag(values);
+  if (!plcs.ok) return plcs;
+  const temperature = temperatureFlag(values);
+  if (!temperature.ok) return temperature;
   const speed = num('speed');
   if (!(Number.isFinite(speed) && speed > 0 && speed <= 1_000_000)) return bad(`--speed ${str('speed')} is not a number > 0 (at most 1000000)`);
-  let seed: number | undefined;
-  if (values['seed'] !== undefined) {
-    seed = num('seed');
-    if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0xffff_ffff)) return bad(`--seed ${str('seed')} is not an integer in 0..4294967295`);
-  }
+  const seed = seedFlag(values);
+  if (!seed.ok) return seed;
   const stream = str('stream');
   if (stream !== 'cycle' && stream !== 'reading') return bad(`--stream ${stream} is not "cycle" or "reading"`);
   let cycles: number | undefined;
@@ -77,13 +73,12 @@ export function parseSimFlags(values: Record<string, string | boolean | undefine
     if (cycles !== undefined) return bad('--replay sends the whole data set: leave out --cycles');
     if (startTime !== undefined) return bad('--replay keeps the data set\'s own times: leave out --start-time');
   }
-  const model = str('model') || env['PHASE_MODEL_FILE']?.trim() || undefined;
   return {
     ok: true,
     value: {
-      plcs, temperature, speed, seed, stream, cycles, mqttUrl, outboxMaxBytes: Math.round(outboxMb * 1024 * 1024), startTime,
+      plcs: plcs.value, temperature: temperature.value, speed, seed: seed.value, stream, cycles, mqttUrl, outboxMaxBytes: Math.round(outboxMb * 1024 * 1024), startTime,
       replay: replay === undefined ? undefined : resolve(cwd, replay),
-      model: model === undefined ? undefined : resolve(cwd, model),
+      model: modelFlag(values, env, cwd),
     },
   };
 }

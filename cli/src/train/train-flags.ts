@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { createDetector } from '@typedcluster/detectors';
 import { parseDateFlag } from '../sim/historical-flags.js';
+import { flagError, flagString } from '../flag-values.js';
 
 /** Where `typedcluster train` reads normal data from. */
 export type TrainSource =
@@ -32,8 +33,8 @@ type Parsed = { ok: true; value: TrainFlags } | { ok: false; error: string };
 
 /** Checks every flag; an error is one line naming the flag. */
 export function parseTrainFlags(values: Record<string, string | boolean | undefined>, cwd: string): Parsed {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string).trim() : undefined);
-  const bad = (error: string): Parsed => ({ ok: false, error: `error: ${error}` });
+  const str = (k: string) => flagString(values, k);
+  const bad = flagError;
   const int = (k: string, min: number, max: number): number | undefined => {
     const s = str(k);
     if (s === undefined) return undefined;
