@@ -1,6 +1,7 @@
 import { StartupError, TYPICAL_MODEL } from '@typedcluster/core';
 import type { PhaseModel } from '@typedcluster/core';
 import type { Band, BandKind, Bands } from './band-detector.js';
+import type { Sample } from './detector.js';
 import { percentileOfSorted } from './calibrate-threshold.js';
 import { meanStd } from './score-support.js';
 
@@ -12,7 +13,12 @@ import { meanStd } from './score-support.js';
  */
 export const scaleFloor = (center: number): number => Math.max(1e-6, 1e-3 * Math.abs(center));
 
-const valuesOf = (samples: readonly { values: readonly (number | null)[] }[], i: number): number[] => samples.map((s) => s.values[i] as number);
+/** One band per group and feature, each from that feature's training values in that group. */
+function bandsPerGroupAndFeature(byGroup: ReadonlyMap<number, readonly Sample[]>, features: readonly string[], bandOf: (values: number[]) => Band): Bands {
+  const bands = new Map<number, Band[]>();
+  for (const [g, samples] of byGroup) bands.set(g, features.map((_, i) => bandOf(samples.map((s) => s.values[i] as number))));
+  return bands;
+}
 
 /**
  * phase-range: the user's phase model, ranges[sensor][phase], groups = phases
@@ -47,17 +53,10 @@ export const zscoreKind: BandKind = {
   name: 'zscore',
   rule: { percentile: 99.5, margin: 0.1 },
   fitBands(byGroup, features) {
-    const bands = new Map<number, Band[]>();
-    for (const [g, samples] of byGroup) {
-      bands.set(
-        g,
-        features.map((_, i) => {
-          const { mean, std } = meanStd(valuesOf(samples, i));
-          return { expected: mean, lo: mean, hi: mean, scale: Math.max(std, scaleFloor(mean)) };
-        }),
-      );
-    }
-    return bands;
+    return bandsPerGroupAndFeature(byGroup, features, (values) => {
+      const { mean, std } = meanStd(values);
+      return { expected: mean, lo: mean, hi: mean, scale: Math.max(std, scaleFloor(mean)) };
+    });
   },
 };
 
@@ -66,19 +65,12 @@ export const iqrKind: BandKind = {
   name: 'iqr',
   rule: { percentile: 99.5, margin: 0.1 },
   fitBands(byGroup, features) {
-    const bands = new Map<number, Band[]>();
-    for (const [g, samples] of byGroup) {
-      bands.set(
-        g,
-        features.map((_, i) => {
-          const sorted = valuesOf(samples, i).sort((a, b) => a - b);
-          const q1 = percentileOfSorted(sorted, 25);
-          const q3 = percentileOfSorted(sorted, 75);
-          const median = percentileOfSorted(sorted, 50);
-          return { expected: median, lo: q1, hi: q3, scale: Math.max(q3 - q1, scaleFloor(median)) };
-        }),
-      );
-    }
-    return bands;
+    return bandsPerGroupAndFeature(byGroup, features, (values) => {
+      const sorted = values.sort((a, b) => a - b);
+      const q1 = percentileOfSorted(sorted, 25);
+      const q3 = percentileOfSorted(sorted, 75);
+      const median = percentileOfSorted(sorted, 50);
+      return { expected: median, lo: q1, hi: q3, scale: Math.max(q3 - q1, scaleFloor(median)) };
+    });
   },
 };
