@@ -95,6 +95,19 @@ describe('store-reading text stage', () => {
     ]);
   });
 
+  it('splits a device\'s records into messages under the size limit, each a whole {"records": [...]} in order', () => {
+    const sent: Array<[string, string]> = [];
+    const many = Array.from({ length: 40 }, (_, i) => ({ ...reading, seq: String(100 + i) }));
+    const limit = 1000;
+    publishTextStage((t, p) => sent.push([t, p]), many, limit);
+    assert.ok(sent.length > 1, `${sent.length} message(s)`);
+    for (const [topic, payload] of sent) {
+      assert.equal(topic, 'readings/3');
+      assert.ok(Buffer.byteLength(payload) <= limit, `${Buffer.byteLength(payload)} bytes`);
+    }
+    assert.deepEqual(sent.flatMap(([, p]) => (JSON.parse(p) as { records: unknown[] }).records), many);
+  });
+
   it('publishes nothing when the store fails', async () => {
     const sent: string[] = [];
     const handle = createHandler({ store: async () => ({ ok: false, error: { code: 'STORE_FAILED', message: 'x' } }), log: quiet, maxRecords: 10, publish: (t) => sent.push(t) });

@@ -76,15 +76,44 @@ export function createHandler(deps: StoreReadingDeps): Handler {
   };
 }
 
-/** One message per device, its records in batch order: `{"records": [...]}` as store-reading takes it. */
-export function publishTextStage(publish: (topic: string, payload: string) => void, records: readonly TextRecord[]): void {
-  const perDevice = new Map<number, TextRecord[]>();
+/**
+ * Largest text-stage message, in bytes of JSON: under the 64 KiB packet
+ * limit of the embedded broker and of our Mosquitto configuration
+ * (docs/topics.md), with room for the topic and the MQTT header.
+ */
+export const MAX_TEXT_STAGE_BYTES = 60_000;
+
+/**
+ * Per device, its records in batch order as `{"records": [...]}` (the body
+ * store-reading takes), in as few messages as fit MAX_TEXT_STAGE_BYTES: a
+ * large batch of one device (a backlog) would otherwise be refused by the
+ * broker, and the publisher's connection with it.
+ */
+export function publishTextStage(publish: (topic: string, payload: string) => void, records: readonly TextRecord[], maxBytes = MAX_TEXT_STAGE_BYTES): void {
+  const perDevice = new Map<number, string[]>();
   for (const r of records) {
     const list = perDevice.get(r.device);
-    if (list) list.push(r);
-    else perDevice.set(r.device, [r]);
+    if (list) list.push(JSON.stringify(r));
+    else perDevice.set(r.device, [JSON.stringify(r)]);
   }
-  for (const [device, list] of perDevice) publish(TOPICS.readings(device), JSON.stringify({ records: list }));
+  const HEAD = '{"records":[';
+  const TAIL = ']}';
+  for (const [device, list] of perDevice) {
+    let part: string[] = [];
+    let bytes = HEAD.length + TAIL.length;
+    const flush = () => {
+      if (part.length > 0) publish(TOPICS.readings(device), HEAD + part.join(',') + TAIL);
+      part = [];
+      bytes = HEAD.length + TAIL.length;
+    };
+    for (const json of list) {
+      const size = Buffer.byteLength(json) + (part.length > 0 ? 1 : 0);
+      if (part.length > 0 && bytes + size > maxBytes) flush();
+      bytes += Buffer.byteLength(json) + (part.length > 0 ? 1 : 0);
+      part.push(json);
+    }
+    flush();
+  }
 }
 
 export async function setup(rt: FunctionRuntime): Promise<StoreReadingDeps> {
