@@ -11,6 +11,8 @@ export interface MqttBenchOptions {
   readonly devices: number;
   /** A step breaks when its p99 publish→stored latency exceeds this, or frames are lost. */
   readonly maxP99Ms: number;
+  /** Frames per MQTT message (wire-format §6.5 bundles when > 1). */
+  readonly bundle: number;
 }
 
 interface StepFigures {
@@ -35,7 +37,7 @@ export async function benchMqtt(bp: BenchPlatform, o: MqttBenchOptions) {
   const stored = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM frames WHERE type <> 1')).rows[0]?.n);
   const files = await bp.devices(o.devices);
   const timesFile = join(bp.home, 'publish-times.bin');
-  const job: MqttLoadJob = { mqttUrl: bp.platform.broker.url, credentialFiles: files, frame: o.frame, rates: o.rates, stepSeconds: o.stepSeconds, timesFile };
+  const job: MqttLoadJob = { mqttUrl: bp.platform.broker.url, credentialFiles: files, frame: o.frame, rates: o.rates, stepSeconds: o.stepSeconds, timesFile, bundle: o.bundle };
   let published = 0;
   const load = await runChild<MqttLoadResult>('mqtt-load.ts', job, (m, child) => {
     const step = m as { step: number; published: number };

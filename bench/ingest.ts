@@ -20,6 +20,7 @@ const args = benchArgs('bench:ingest', 'Ingest benchmark: frames/s and rows/s th
   concurrency: { type: 'string', default: '8', description: 'http: requests in flight' },
   rates: { type: 'string', default: '', description: 'mqtt: offered frames/s per step, comma-separated (default by frame type)' },
   'step-seconds': { type: 'string', default: '5', description: 'mqtt: seconds per step' },
+  bundle: { type: 'string', default: '1', description: 'mqtt: frames per MQTT message; above 1, each device sends bundles (wire-format §6.5)' },
   'max-p99-ms': { type: 'string', default: '1000', description: 'mqtt: a step holds if nothing is lost and p99 publish→stored is below this' },
 });
 const fail = (msg: string): never => {
@@ -50,14 +51,16 @@ try {
     console.log(`lost          ${r.lost}   duplicated ${r.duplicated}   retries ${r.retries}   rejected ${JSON.stringify(r.rejected)}`);
     summary = { transport: 'http', frame, batch, concurrency, devices, ...r };
   } else {
-    process.stderr.write(`publishing ${frame} frames from ${devices} devices at ${rates.join(', ')} frames/s, ${args['step-seconds']} s per step…\n`);
-    const r = await benchMqtt(bp, { frame, rates, stepSeconds: num('step-seconds', args['step-seconds']), devices, maxP99Ms: num('max-p99-ms', args['max-p99-ms']) });
+    const bundle = num('bundle', args.bundle);
+    if (!Number.isInteger(bundle) || bundle < 1 || bundle > 500) fail(`--bundle must be a whole number 1..500, not ${args.bundle}`);
+    process.stderr.write(`publishing ${frame} frames from ${devices} devices at ${rates.join(', ')} frames/s, ${bundle} per message, ${args['step-seconds']} s per step…\n`);
+    const r = await benchMqtt(bp, { frame, rates, stepSeconds: num('step-seconds', args['step-seconds']), devices, maxP99Ms: num('max-p99-ms', args['max-p99-ms']), bundle });
     for (const s of r.steps) console.log(`step ${String(s.rate).padStart(6)}/s  stored ${String(s.frames_per_s).padStart(8)} frames/s  p50 ${s.p50_ms} ms  p99 ${s.p99_ms} ms  lost ${s.lost}  ${s.held ? 'held' : 'BROKE'}`);
     const best = r.best;
     console.log(`sustained     ${best?.frames_per_s ?? 0} frames/s, ${round((best?.frames_per_s ?? 0) * rowsPerFrame)} rows/s (offered ${best?.rate ?? 0}/s)`);
     console.log(`lost          ${r.lost}   duplicated ${r.duplicated}`);
     summary = {
-      transport: 'mqtt', frame, devices,
+      transport: 'mqtt', frame, devices, bundle,
       frames_per_s: best?.frames_per_s ?? 0, rows_per_s: round((best?.frames_per_s ?? 0) * rowsPerFrame),
       p50_ms: best?.p50_ms ?? null, p99_ms: best?.p99_ms ?? null, lost: r.lost, duplicated: r.duplicated,
       steps: r.steps, loadRssMb: r.loadRssMb, loadCpuSeconds: r.loadCpuSeconds,

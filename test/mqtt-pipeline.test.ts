@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { createDeviceSender, sampleNormalCycle, systemRandom, TOPICS, type DeviceCredentials } from '@typedcluster/core';
+import { createDeviceSender, joinFrames, sampleNormalCycle, systemRandom, TOPICS, type DeviceCredentials } from '@typedcluster/core';
 import { startMosquitto, type RunningMosquitto } from './support/mosquitto.js';
 import { settledPhaseRows, simulate } from './support/mqtt-run.js';
 import { createTestHome, startTestPlatform, type TestPlatform } from './support/test-platform.js';
@@ -30,6 +30,36 @@ describe('MQTT: simulator → broker → connector → functions → PostgreSQL 
         assert.equal(sim.stats.refused, 0);
       } finally {
         await sim.stop();
+      }
+    });
+
+    it('stores every frame of bundles (several frames in one message, wire-format §6.5) once, and dead-letters a bundle with a forged frame while keeping its good ones', async () => {
+      const [plc] = await provisionPlcs((n) => tp.provision(`bundle-${n}`), 1);
+      const [forger] = await provisionPlcs((n) => tp.provision(`bundle-forger-${n}`), 1);
+      const client = await mqtt.connectAsync(tp.platform.broker.url, { username: String(plc!.deviceId), password: plc!.mqttPassword ?? '', clientId: `device-${plc!.deviceId}`, reconnectPeriod: 0 });
+      const dead = await mqtt.connectAsync(tp.platform.broker.url, { username: 'gateway', password: tp.platform.secrets.mqttGatewayPassword, clientId: 'bundle-dead-letters', reconnectPeriod: 0 });
+      const letters: Array<{ code: string; reason: string }> = [];
+      dead.on('message', (_t, m) => letters.push(JSON.parse(m.toString()) as { code: string; reason: string }));
+      await dead.subscribeAsync('typedcluster/dead-letter/#', { qos: 1 });
+      try {
+        const sender = createDeviceSender({ credentials: plc!, random: systemRandom, now: Date.now });
+        const cycle = (n: number) => sender.cycleFrame({ cycleStart: Date.UTC(2026, 0, 1) + n * 30_000, cycle: n, phases: sampleNormalCycle(Math.random) });
+        const topic = TOPICS.plcCycle(plc!.deviceId);
+        // The session and 20 cycles in one bundle, then 3 bundles of 10, one of them sent twice.
+        await client.publishAsync(topic, Buffer.from(joinFrames([sender.sessionFrame(), ...Array.from({ length: 20 }, (_, i) => cycle(i))])), { qos: 1 });
+        const bundles = [0, 1, 2].map((b) => Buffer.from(joinFrames(Array.from({ length: 10 }, (_, i) => cycle(20 + b * 10 + i)))));
+        for (const b of [...bundles, bundles[1]!]) await client.publishAsync(topic, b, { qos: 1 });
+        // A frame of another device (sealed with its own key) inside this device's bundle: refused by verification.
+        const other = createDeviceSender({ credentials: forger!, random: systemRandom, now: Date.now });
+        await client.publishAsync(topic, Buffer.from(joinFrames([cycle(50), other.cycleFrame({ cycleStart: Date.now(), cycle: 1, phases: sampleNormalCycle(Math.random) }), cycle(51)])), { qos: 1 });
+        assert.deepEqual(await settledPhaseRows(tp.platform.database.db, [plc!.deviceId], 52 * 5), { rows: 52 * 5, distinct: 52 * 5 });
+        const deadline = Date.now() + 20_000;
+        while (letters.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        assert.equal(letters.length, 1, 'one dead letter: the bundle with the stranger\'s frame');
+        assert.match(letters[0]!.reason, /^frame 2 of 3/);
+      } finally {
+        client.end(true);
+        dead.end(true);
       }
     });
 

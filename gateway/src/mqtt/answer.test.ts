@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { fail } from '@typedcluster/core';
+import { fail, type ErrorCode, type FrameOutcome } from '@typedcluster/core';
 import type { InvocationOutcome } from '../http/invoke-function.js';
-import { answerOf, batchResultsOf, frameAnswerOf, verdictOf } from './answer.js';
+import { answerOf, batchResultsOf, bundleAnswerOf, frameAnswerOf, verdictOf } from './answer.js';
 import { deadLetterOf, NO_CODE } from './dead-letter.js';
 
 const answered = (status: number, body: unknown): InvocationOutcome => ({
@@ -83,6 +83,29 @@ describe('batch answers', () => {
     assert.equal(batchResultsOf(answered(200, 'ok'), 3), undefined);
     assert.equal(batchResultsOf(answered(200, { results: [{ ok: false }] }), 1), undefined);
     assert.equal(batchResultsOf(answered(500, reply), 3), undefined);
+  });
+});
+
+describe('bundle answers (wire-format §6.5)', () => {
+  const stored: FrameOutcome = { ok: true, device: 7, seq: '1', type: 'reading' };
+  const refused = (code: ErrorCode): FrameOutcome => ({ ok: false, code, message: code.toLowerCase() });
+  const verdicts = (...rs: Parameters<typeof bundleAnswerOf>[0]) => bundleAnswerOf(rs, true).verdict;
+
+  it('is done when every frame is stored or already was, replay only when all were', () => {
+    assert.equal(verdicts(stored, refused('REPLAY'), stored), 'done');
+    assert.equal(verdicts(refused('REPLAY'), refused('REPLAY')), 'replay');
+  });
+
+  it('takes the most demanding frame: outage over poison over a refusal', () => {
+    assert.equal(verdicts(stored, refused('BAD_SIGNATURE'), refused('STORE_FAILED')), 'outage');
+    assert.equal(verdicts(refused('BAD_SIGNATURE'), refused('HANDLER_FAILED')), 'poison');
+    const worst = bundleAnswerOf([stored, refused('BAD_SIGNATURE'), refused('BAD_SIGNATURE')], true);
+    assert.deepEqual([worst.status, worst.code, worst.verdict], [403, 'BAD_SIGNATURE', 'reject']);
+    assert.equal(worst.reason, 'frame 2 of 3 (2 like it): bad_signature');
+  });
+
+  it('answers a single frame by that frame alone', () => {
+    assert.deepEqual(bundleAnswerOf([refused('BAD_MAGIC')], false), frameAnswerOf(refused('BAD_MAGIC')));
   });
 });
 

@@ -50,6 +50,29 @@ export function frameAnswerOf(result: FrameOutcome): Answer {
   return answer(isErrorCode(code) ? httpStatusOf(code) : 500, code, typeof result.message === 'string' ? result.message : '');
 }
 
+/** Which answer about a bundle's frames decides the message: the one that asks most of the connector. */
+const PRECEDENCE: Readonly<Record<Verdict, number>> = { outage: 4, poison: 3, reject: 2, done: 1, replay: 0 };
+
+/**
+ * The answer about one message from its frames' results: a frame's own
+ * answer, or for a bundle (wire-format §6.5) the most demanding of its
+ * frames' (an outage retries the whole bundle, and the frames stored
+ * meanwhile come back REPLAY; a refused frame dead-letters the bundle,
+ * naming it, while the others stay stored). All REPLAY is replay.
+ */
+export function bundleAnswerOf(results: readonly FrameOutcome[], bundle: boolean): Answer {
+  const answers = results.map(frameAnswerOf);
+  if (!bundle || answers.length === 1) return answers[0]!;
+  let worst = answers[0]!;
+  let at = 0;
+  answers.forEach((a, i) => {
+    if (PRECEDENCE[a.verdict] > PRECEDENCE[worst.verdict]) [worst, at] = [a, i];
+  });
+  if (worst.verdict === 'done' || worst.verdict === 'replay') return worst;
+  const bad = answers.filter((a) => a.verdict === worst.verdict).length;
+  return answer(worst.status, worst.code, `frame ${at + 1} of ${answers.length} (${bad} like it): ${worst.reason}`);
+}
+
 /**
  * The per-frame results of a 2xx batch answer, or undefined when the body
  * is not a BatchReply with exactly `count` results (then the batch is

@@ -34,7 +34,7 @@ export const MQTT_CONNECTOR_CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'MQTT_RETRY_BACKOFF_MAX', default: '10s', description: 'Upper bound of the retry and reconnect back-off.' },
   { name: 'MQTT_INFLIGHT', default: '1000', description: 'Messages held unacknowledged at most; beyond it the connector stops reading and the broker keeps the rest.' },
   { name: 'MQTT_CONCURRENCY', default: '8', description: 'Invocations of one function the connector runs at the same time (one message, or one batch, each).' },
-  { name: 'MQTT_BATCH_MAX', default: '200', description: 'Messages per invocation at most, for functions annotated com.typedcluster.batch: frames.' },
+  { name: 'MQTT_BATCH_MAX', default: '200', description: 'Frames per invocation at most (a bundle counts its frames), for functions annotated com.typedcluster.batch: frames.' },
   { name: 'MQTT_BATCH_WAIT', default: '5ms', description: 'How long a batch waits for more messages before it is sent; 0 sends what is there.' },
 ];
 

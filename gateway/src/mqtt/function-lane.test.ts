@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { batchReply, FRAMES_CONTENT_TYPE, splitFrames, type FrameOutcome } from '@typedcluster/core';
+import { batchReply, FRAMES_CONTENT_TYPE, joinFrames, splitFrames, type FrameOutcome } from '@typedcluster/core';
 import type { InvocationOutcome } from '../http/invoke-function.js';
 import { systemClock } from '../runtime/clock.js';
 import type { UpstreamRequest } from '../runtime/forward-request.js';
@@ -38,7 +38,9 @@ function lane(opts: { batch?: boolean; concurrency?: number; batchMax?: number; 
     onSplit: (_fn, size) => splits.push(size),
   });
   const add = (topic: string, payload: string) => l.add({ topic, payload: Buffer.from(payload) });
-  return { l, calls, ends, retries, splits, add };
+  /** A bundle (wire-format §6.5): one message carrying these frames as a §6.1 stream. */
+  const addBundle = (topic: string, ...frames: string[]) => l.add({ topic, payload: Buffer.from(joinFrames(frames.map((f) => Buffer.from(f)))) });
+  return { l, calls, ends, retries, splits, add, addBundle };
 }
 
 const perFrame = (...results: FrameOutcome[]): InvocationOutcome => answered(200, batchReply(results));
@@ -157,4 +159,57 @@ describe('FunctionLane', () => {
     assert.equal(t.calls.length, 1);
     assert.deepEqual(t.ends.map((e) => e.payload), ['r1']);
   });
+
+  describe('bundles (several frames in one message, wire-format §6.5)', () => {
+    it('puts a bundle\'s frames into the frames body as they are, counts them against batchMax, and answers the message once for all of them', async () => {
+      const t = lane({ batch: true, batchMax: 5, batchWaitMs: 20 });
+      t.add('a', 's1');
+      t.addBundle('b', 'b1', 'b2', 'b3');
+      t.add('c', 's2');
+      t.add('d', 's3'); // a sixth frame: over batchMax, waits for the next batch
+      await until(() => t.calls.length === 2);
+      assert.deepEqual(t.calls.map((c) => c.payloads), [['s1', 'b1', 'b2', 'b3', 's2'], ['s3']]);
+      t.calls[0]!.answer(perFrame(good, good, { ok: false, code: 'REPLAY', message: 'seen' }, good, good));
+      t.calls[1]!.answer(perFrame(good));
+      await until(() => t.ends.length === 4);
+      assert.deepEqual(t.ends.map((e) => e.end.kind), ['done', 'done', 'done', 'done']);
+    });
+
+    it('dead-letters a bundle with a refused frame, naming it, and retries a bundle with a frame caught in an outage', async () => {
+      const t = lane({ batch: true, batchMax: 10, batchWaitMs: 0 });
+      t.addBundle('bad', 'x1', 'x2');
+      await until(() => t.calls.length === 1);
+      t.calls[0]!.answer(perFrame(good, { ok: false, code: 'BAD_SIGNATURE', message: 'forged' }));
+      await until(() => t.ends.length === 1);
+      const dead = t.ends[0]!.end;
+      assert.equal(dead.kind, 'dead');
+      assert.equal(dead.kind === 'dead' && dead.answer.code, 'BAD_SIGNATURE');
+      assert.match(dead.kind === 'dead' ? dead.answer.reason : '', /^frame 2 of 2/);
+
+      t.addBundle('slow', 'y1', 'y2');
+      await until(() => t.calls.length === 2);
+      t.calls[1]!.answer(perFrame(good, { ok: false, code: 'STORE_FAILED', message: 'db down' }));
+      await until(() => t.calls.length === 3);
+      assert.deepEqual(t.calls[2]!.payloads, ['y1', 'y2'], 'the whole bundle again');
+      t.calls[2]!.answer(perFrame({ ok: false, code: 'REPLAY', message: 'seen' }, good));
+      await until(() => t.ends.length === 2);
+      assert.equal(t.ends[1]!.end.kind, 'done');
+    });
+
+    it('sends a bundle alone as a frames body after a whole-batch failure, and a broken bundle as one payload', async () => {
+      const t = lane({ batch: true, batchMax: 10, batchWaitMs: 0, maxAttempts: 1 });
+      t.addBundle('b', 'z1', 'z2');
+      await until(() => t.calls.length === 1);
+      t.calls[0]!.answer(answered(500, { code: 'HANDLER_FAILED', message: 'boom' }));
+      await until(() => t.calls.length === 2);
+      assert.equal(t.calls[1]!.req.headers['content-type'], FRAMES_CONTENT_TYPE);
+      assert.deepEqual(t.calls[1]!.payloads, ['z1', 'z2']);
+      const broken = Buffer.from([0, 0, 0, 9, 1, 2]); // a prefix running past the end
+      t.l.add({ topic: 'x', payload: broken });
+      await until(() => t.calls.length === 3);
+      assert.deepEqual(t.calls[2]!.req.body, joinFramesBody([broken]), 'not a bundle: one frame like any other');
+    });
+  });
 });
+
+const joinFramesBody = (payloads: Buffer[]): Buffer => Buffer.from(joinFrames(payloads));

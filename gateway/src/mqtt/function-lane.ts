@@ -1,8 +1,9 @@
-import { FRAMES_CONTENT_TYPE, joinFrames, MAX_FRAME_SIZE, SINGLE_FRAME_CONTENT_TYPE } from '@typedcluster/core';
+import { FRAMES_CONTENT_TYPE, MAX_FRAME_SIZE, SINGLE_FRAME_CONTENT_TYPE } from '@typedcluster/core';
 import type { InvocationOutcome } from '../http/invoke-function.js';
 import { backoffMs, type Clock } from '../runtime/clock.js';
 import type { UpstreamRequest } from '../runtime/forward-request.js';
-import { answerOf, batchResultsOf, frameAnswerOf, type Answer } from './answer.js';
+import { answerOf, batchResultsOf, bundleAnswerOf, type Answer } from './answer.js';
+import { framesInBundle } from './frame-bundle.js';
 import type { ConnectorConfig } from './connector-config.js';
 
 /** What a lane needs of a message. */
@@ -15,6 +16,12 @@ export interface LaneMessage {
 export interface Delivery<M extends LaneMessage = LaneMessage> {
   readonly message: M;
   readonly fn: string;
+  /**
+   * Frames it carries: 1, or the count of a bundle (wire-format §6.5: the
+   * payload is itself a §6.1 stream), which goes into a frames body as it is.
+   */
+  readonly frames: number;
+  readonly bundle: boolean;
   /** Invocations it took part in (batches included): the dead letter's `attempts`. */
   attempts: number;
   /** Answers that count against it (poison); at MQTT_MAX_ATTEMPTS it is dead-lettered. */
@@ -85,13 +92,16 @@ export class FunctionLane<M extends LaneMessage> {
   }
 
   add(message: M): Delivery<M> {
+    const bundled = framesInBundle(message.payload);
     const d: Delivery<M> = {
       message,
       fn: this.name,
+      frames: bundled ?? 1,
+      bundle: bundled !== undefined,
       attempts: 0,
       counted: 0,
       retries: 0,
-      single: message.payload.length > MAX_FRAME_SIZE,
+      single: bundled === undefined && message.payload.length > MAX_FRAME_SIZE,
       state: 'queued',
       queuedAt: this.deps.clock.now(),
       firstAttemptAt: 0,
@@ -129,7 +139,8 @@ export class FunctionLane<M extends LaneMessage> {
       const topic = this.ready.values().next().value as string;
       const head = this.topics.get(topic)![0]!;
       if (!this.batch || head.single) {
-        this.dispatch([head], false);
+        // A bundle is a frames body even alone; a function without batching gets the payload as it came.
+        this.dispatch([head], this.batch && head.bundle);
         continue;
       }
       const dueAt = head.queuedAt + config.batchWaitMs;
@@ -146,14 +157,16 @@ export class FunctionLane<M extends LaneMessage> {
     const { batchMax } = this.deps.config;
     const picked: Array<Delivery<M>> = [];
     let bytes = 0;
+    let frames = 0;
     for (const topic of this.ready) {
       for (const d of this.topics.get(topic)!) {
-        const size = LENGTH_PREFIX + d.message.payload.length;
-        if (d.state !== 'queued' || d.single || picked.length >= batchMax || (picked.length > 0 && bytes + size > this.deps.maxBatchBytes)) break;
+        const size = bodyBytesOf(d);
+        if (d.state !== 'queued' || d.single || (picked.length > 0 && (frames + d.frames > batchMax || bytes + size > this.deps.maxBatchBytes))) break;
         picked.push(d);
         bytes += size;
+        frames += d.frames;
       }
-      if (picked.length >= batchMax) break;
+      if (frames >= batchMax) break;
     }
     return picked;
   }
@@ -191,11 +204,15 @@ export class FunctionLane<M extends LaneMessage> {
   }
 
   private async runBatch(ds: Array<Delivery<M>>): Promise<void> {
-    const body = Buffer.from(joinFrames(ds.map((d) => d.message.payload)).buffer);
+    const body = framesBodyOf(ds);
     const outcome = await this.deps.invoke(this.name, this.request(FRAMES_CONTENT_TYPE, body, undefined));
-    const results = batchResultsOf(outcome, ds.length);
+    const results = batchResultsOf(outcome, ds.reduce((n, d) => n + d.frames, 0));
     if (results) {
-      ds.forEach((d, i) => this.apply(d, frameAnswerOf(results[i]!)));
+      let at = 0;
+      for (const d of ds) {
+        this.apply(d, bundleAnswerOf(results.slice(at, at + d.frames), d.bundle));
+        at += d.frames;
+      }
       return;
     }
     const whole = answerOf(outcome);
@@ -274,4 +291,18 @@ export class FunctionLane<M extends LaneMessage> {
     } else if (q[0]!.state === 'queued') this.ready.add(topic);
     else this.ready.delete(topic);
   }
+}
+
+/** Bytes a delivery adds to a frames body: a frame gets its length prefix; a bundle has them already. */
+const bodyBytesOf = (d: Delivery): number => (d.bundle ? d.message.payload.length : LENGTH_PREFIX + d.message.payload.length);
+
+/** The §6.1 stream of the deliveries' frames, in order. */
+function framesBodyOf(ds: readonly Delivery[]): Buffer {
+  const body = Buffer.allocUnsafe(ds.reduce((n, d) => n + bodyBytesOf(d), 0));
+  let at = 0;
+  for (const d of ds) {
+    if (!d.bundle) at = body.writeUInt32BE(d.message.payload.length, at);
+    at += d.message.payload.copy(body, at);
+  }
+  return body;
 }
