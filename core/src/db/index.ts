@@ -1,6 +1,7 @@
 // Database access: pool, migrations, embedded PostgreSQL, device registry, reading store.
 export { createDatabase } from './database.js';
 export type { Database, DatabaseOptions, Queryable, Rows } from './database.js';
+export { sqlLiteral } from './sql-literal.js';
 export { connectOrExplain, redactUrl } from './connect-or-explain.js';
 export { startEmbeddedPostgres } from './embedded-postgres.js';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres.js';

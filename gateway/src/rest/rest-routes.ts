@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Database, Logger } from '@typedcluster/core';
+import type { Database, Logger, Queryable } from '@typedcluster/core';
 import { countSql, selectSql, updateSql } from './build-sql.js';
 import { checkProfile, contentRange, negotiateShape, readPreferences, readRange, type Shape } from './negotiate.js';
 import { parseRestQuery, type RestQuery, type ViewColumns } from './parse-query.js';
 import { errorBody, fromDatabaseError, parseError, pgrstError, type PgrstError } from './pgrst-error.js';
 import { resolveRequestRole } from './request-role.js';
 import type { RestMetrics } from './rest-metrics.js';
+import { inRequestTransaction } from './request-transaction.js';
 import { createSchemaCache, type SchemaCache } from './schema-cache.js';
 
 /**
@@ -113,16 +114,8 @@ async function handle(
   const prefs = readPreferences(request.headers['prefer']);
 
   const run = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
-    deps.database
-      .withTransaction(async (tx) => {
-        // As PostgREST: the role and the claims hold for this transaction only.
-        await tx.query("SELECT set_config('role', $1, true), set_config('request.jwt.claims', $2, true), set_config('request.method', $3, true)", [
-          role.value.role,
-          JSON.stringify(role.value.claims),
-          request.method,
-        ]);
-        return fn(tx);
-      })
+    // As PostgREST: the role and the claims hold for this transaction only.
+    inRequestTransaction(deps.database, { role: role.value.role, claims: JSON.stringify(role.value.claims), method: request.method, readOnly: read }, fn)
       .catch((e: unknown) => {
         if (e instanceof Refusal) throw e;
         throw new Refusal(fromDatabaseError(e, role.value.authenticated));
@@ -154,7 +147,7 @@ async function handle(
   });
 }
 
-type Tx = Parameters<Parameters<Database['withTransaction']>[0]>[0];
+type Tx = Queryable;
 
 async function readRows(tx: Tx, schema: string, view: ViewColumns, q: RestQuery, shape: Shape, count: boolean): Promise<Answer> {
   const sel = selectSql(schema, view.name, q);
