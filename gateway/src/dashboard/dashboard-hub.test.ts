@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createLogger, TYPICAL_MODEL } from '@typedcluster/core';
 import { readDashboardConfig } from './dashboard-config.js';
-import { DashboardHub, type Subscription } from './dashboard-hub.js';
+import { DashboardHub } from './dashboard-hub.js';
+import type { Subscription } from './subscription.js';
 import { createMemoryDashboardMetrics } from './dashboard-metrics.js';
 import type { DashboardQueries, PolledRow } from './dashboard-queries.js';
 import type { AnomalyMarker, PlcChunk } from './dashboard-types.js';

@@ -4,22 +4,14 @@ import { CycleHistory } from './cycle-history.js';
 import type { DashboardConfig } from './dashboard-config.js';
 import type { DashboardMetrics } from './dashboard-metrics.js';
 import type { DashboardQueries, PolledRow } from './dashboard-queries.js';
-import type { AnomalyMarker, PhaseRow, PlcChunk, SeriesName } from './dashboard-types.js';
+import type { PhaseRow } from './dashboard-types.js';
+import { AnomalyLog } from './anomaly-log.js';
+import { FreshRows } from './fresh-rows.js';
 import type { PipelineHealth } from './pipeline-health.js';
 import { SseClient, type SseSink } from './sse-client.js';
 import { formatSseEvent, sseRetry } from './sse-frame.js';
-
-/** What one viewer asked for (query string of /dashboard/events). */
-export interface Subscription {
-  readonly plcs: 'all' | ReadonlySet<number>;
-  readonly series: readonly SeriesName[];
-  /** Points per series in snapshots, at most config.points. */
-  readonly points: number;
-  /** Also presence and health. */
-  readonly meta: boolean;
-  /** The cursor (`epoch:tick`) of the last event it saw, to resume after a reconnect. */
-  readonly since: string | undefined;
-}
+import type { Subscription } from './subscription.js';
+import { fanOutAnomalies, fanOutRows, snapshotEvent, type Viewer } from './viewer-fanout.js';
 
 export interface HubDeps {
   readonly config: DashboardConfig;
@@ -33,16 +25,6 @@ export interface HubDeps {
   readonly epoch: string;
 }
 
-interface Viewer {
-  readonly sub: Subscription;
-  readonly client: SseClient;
-  ready: boolean;
-}
-
-/** A transaction stamps stored_at when it starts but may commit later: re-read this far back, skip what was seen. */
-const OVERLAP_US = 5_000_000n;
-const ANOMALY_OVERLAP = 100n;
-const ANOMALIES_PER_PLC = 100;
 const HEARTBEAT_MS = 15_000;
 
 /**
@@ -55,14 +37,11 @@ const HEARTBEAT_MS = 15_000;
 export class DashboardHub {
   private readonly viewers = new Set<Viewer>();
   private readonly history: CycleHistory;
-  private readonly anomaliesByPlc = new Map<number, AnomalyMarker[]>();
-  private readonly seen = new Map<string, bigint>();
-  private readonly seenAnomalies = new Set<bigint>();
+  private readonly fresh = new FreshRows();
+  private readonly anomalies = new AnomalyLog();
   private generation = 0;
   private tick = 0;
   private seeded = false;
-  private highUs = 0n;
-  private maxAnomalyId: bigint | undefined;
   private timer: unknown;
   private ready: Promise<void> | undefined;
   private lastMetaAt = Number.NEGATIVE_INFINITY;
@@ -126,8 +105,8 @@ export class DashboardHub {
       if (!this.seeded) {
         await this.seed(generation);
       } else {
-        const rows = await this.deps.queries.rowsSince((this.highUs - OVERLAP_US).toString(), this.rowLimit);
-        const anomalies = await this.deps.queries.anomalies(this.maxAnomalyId === undefined ? undefined : (this.maxAnomalyId - ANOMALY_OVERLAP).toString(), 500);
+        const rows = await this.deps.queries.rowsSince(this.fresh.pollFromUs, this.rowLimit);
+        const anomalies = await this.deps.queries.anomalies(this.anomalies.pollAfterId, 500);
         if (generation !== this.generation) return;
         if (rows.length >= this.rowLimit) {
           // Far behind (an outage, a backlog): start over from the newest rows instead of replaying the backlog.
@@ -137,8 +116,8 @@ export class DashboardHub {
           if (generation === this.generation) this.broadcastSnapshots();
         } else {
           this.tick++;
-          this.publishRows(this.takeNew(rows));
-          this.publishAnomalies(this.takeNewAnomalies(anomalies));
+          fanOutRows(this.viewers, this.history, this.history.add(this.takeNew(rows), this.tick), this.cursor);
+          fanOutAnomalies(this.viewers, this.anomalies.take(anomalies));
         }
       }
       this.setFailure(undefined);
@@ -191,10 +170,8 @@ export class DashboardHub {
     this.ready = undefined;
     this.seeded = false;
     this.history.clear();
-    this.anomaliesByPlc.clear();
-    this.seen.clear();
-    this.seenAnomalies.clear();
-    this.maxAnomalyId = undefined;
+    this.anomalies.clear();
+    this.fresh.clear();
     this.latestMeta.clear();
     this.failure = undefined;
   }
@@ -204,80 +181,19 @@ export class DashboardHub {
     const anomalies = await this.deps.queries.anomalies(undefined, 500);
     if (generation !== this.generation) return;
     this.history.clear();
-    this.anomaliesByPlc.clear();
-    this.seen.clear();
-    this.seenAnomalies.clear();
-    this.maxAnomalyId = undefined;
-    this.highUs = BigInt(nowUs);
+    this.anomalies.clear();
+    this.fresh.reset(nowUs);
     this.takeNew(rows);
     this.history.add(rows, this.tick);
-    this.takeNewAnomalies(anomalies);
+    this.anomalies.take(anomalies);
     this.seeded = true;
   }
 
-  /** Rows not seen before (the overlap re-reads some), remembering them for the overlap window. */
+  /** Rows not seen before; they count toward the stored rate in health. */
   private takeNew(rows: readonly PolledRow[]): PhaseRow[] {
-    const fresh: PhaseRow[] = [];
-    for (const r of rows) {
-      const key = `${r.plc}:${r.seq}:${r.phase}`;
-      if (this.seen.has(key)) continue;
-      const us = BigInt(r.storedUs);
-      this.seen.set(key, us);
-      if (us > this.highUs) this.highUs = us;
-      fresh.push({ plc: r.plc, seq: r.seq, cycle: r.cycle, phase: r.phase, t: r.t, s: r.s });
-    }
-    const floor = this.highUs - OVERLAP_US;
-    for (const [key, us] of this.seen) if (us < floor) this.seen.delete(key);
+    const fresh = this.fresh.take(rows);
     this.rowsSinceMeta += fresh.length;
     return fresh;
-  }
-
-  private takeNewAnomalies(markers: readonly AnomalyMarker[]): AnomalyMarker[] {
-    const fresh: AnomalyMarker[] = [];
-    for (const m of markers) {
-      const id = BigInt(m.id);
-      if (this.seenAnomalies.has(id)) continue;
-      this.seenAnomalies.add(id);
-      if (this.maxAnomalyId === undefined || id > this.maxAnomalyId) this.maxAnomalyId = id;
-      const list = this.anomaliesByPlc.get(m.plc) ?? [];
-      list.push(m);
-      if (list.length > ANOMALIES_PER_PLC) list.shift();
-      this.anomaliesByPlc.set(m.plc, list);
-      fresh.push(m);
-    }
-    const floor = (this.maxAnomalyId ?? 0n) - ANOMALY_OVERLAP;
-    for (const id of this.seenAnomalies) if (id <= floor) this.seenAnomalies.delete(id);
-    return fresh;
-  }
-
-  private publishRows(rows: readonly PhaseRow[]): void {
-    const { added, replaced } = this.history.add(rows, this.tick);
-    if (added.size === 0) return;
-    const framedBySelection = new Map<string, string | null>();
-    for (const v of this.viewers) {
-      if (!v.ready) continue;
-      const key = selectionKey(v.sub);
-      let framed = framedBySelection.get(key);
-      if (framed === undefined) {
-        const chunks: PlcChunk[] = [];
-        for (const [plc, list] of added) {
-          if (!wants(v.sub, plc)) continue;
-          chunks.push(replaced.has(plc) ? this.history.snapshot(plc, v.sub.series, v.sub.points) : this.history.append(plc, list, v.sub.series));
-        }
-        framed = chunks.length === 0 ? null : formatSseEvent({ event: 'rows', id: this.cursor, data: JSON.stringify({ cursor: this.cursor, plcs: chunks }) });
-        framedBySelection.set(key, framed);
-      }
-      if (framed !== null) v.client.send('rows', framed, 'stream');
-    }
-  }
-
-  private publishAnomalies(markers: readonly AnomalyMarker[]): void {
-    if (markers.length === 0) return;
-    for (const v of this.viewers) {
-      if (!v.ready) continue;
-      const mine = markers.filter((m) => wants(v.sub, m.plc));
-      if (mine.length > 0) v.client.send('anomalies', formatSseEvent({ event: 'anomalies', data: JSON.stringify({ markers: mine }) }), 'stream');
-    }
   }
 
   private broadcastSnapshots(): void {
@@ -327,15 +243,7 @@ export class DashboardHub {
 
   /** Everything a viewer shows, or, for a cursor of this run, only what it missed. */
   private snapshotEvent(sub: Subscription): string {
-    const since = this.parseCursor(sub.since);
-    const plcs = this.history.plcs().filter((p) => wants(sub, p));
-    const chunks: PlcChunk[] = [];
-    for (const plc of plcs) {
-      const chunk = since === undefined ? this.history.snapshot(plc, sub.series, sub.points) : this.history.since(plc, since, sub.series, sub.points);
-      if (chunk) chunks.push(chunk);
-    }
-    const anomalies = [...this.anomaliesByPlc].filter(([plc]) => wants(sub, plc)).flatMap(([, list]) => list);
-    return formatSseEvent({ event: 'snapshot', id: this.cursor, data: JSON.stringify({ cursor: this.cursor, resumed: since !== undefined, plcs: chunks, anomalies }) });
+    return snapshotEvent(this.history, this.anomalies, sub, this.cursor, this.parseCursor(sub.since));
   }
 
   private parseCursor(cursor: string | undefined): number | undefined {
@@ -345,6 +253,3 @@ export class DashboardHub {
     return tick <= this.tick ? tick : undefined;
   }
 }
-
-const wants = (sub: Subscription, plc: number): boolean => sub.plcs === 'all' || sub.plcs.has(plc);
-const selectionKey = (sub: Subscription): string => `${sub.plcs === 'all' ? 'all' : [...sub.plcs].sort((a, b) => a - b).join(',')}|${sub.series.join(',')}|${sub.points}`;

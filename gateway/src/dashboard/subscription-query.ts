@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '@typedcluster/core';
-import type { Subscription } from './dashboard-hub.js';
+import type { Subscription } from './subscription.js';
 import { SERIES_NAMES, type SeriesName } from './dashboard-types.js';
 
 type Query = Readonly<Record<string, string | string[] | undefined>>;
