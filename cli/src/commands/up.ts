@@ -42,6 +42,9 @@ export const up: Command = {
     io.out(`  metrics      curl ${gateway.url}/metrics`);
     io.out(`  readings     psql "${psqlUrl}" -c "SELECT * FROM readings ORDER BY ts DESC LIMIT 5"`);
     io.out(`  cycles       psql "${psqlUrl}" -c "SELECT * FROM cycle_phases ORDER BY phase_start DESC LIMIT 5"`);
+    if (gateway.app.hasRoute({ method: 'GET', url: '/dashboard/events' })) io.out(`  dashboard    ${gateway.url}/dashboard/`);
+    if (gateway.app.hasRoute({ method: 'GET', url: '/api/:view' })) io.out(`  REST API     curl '${gateway.url}/api/anomaly_reports?order=ts.desc&limit=5'   (docs/rest-api.md)`);
+    if (gateway.tcp) io.out(`  TCP devices  ${gateway.tcp.bindAddress}:${gateway.tcp.port}${gateway.tcp.tls ? ' (TLS)' : ''}   (docs/wire-format.md §6.4)`);
     io.out(`  new device   npx typedcluster device add --name <name>`);
     if (platform.demo.length > 0) io.out('  demo         3 simulated PLCs publish a cycle every 30 s, a sensor a reading every second (MQTT)');
     io.out('Press Ctrl-C to stop.');
