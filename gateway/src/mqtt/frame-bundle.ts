@@ -14,3 +14,25 @@ export function framesInBundle(payload: Buffer): number | undefined {
   if (!split.ok || split.value.rest !== undefined || split.value.frames.length === 0) return undefined;
   return split.value.frames.length;
 }
+
+const LENGTH_PREFIX = 4;
+
+/** What the frames body needs of a delivery. */
+interface BodyPart {
+  readonly bundle: boolean;
+  readonly message: { readonly payload: Buffer };
+}
+
+/** Bytes a delivery adds to a frames body: a frame gets its length prefix; a bundle has them already. */
+export const bodyBytesOf = (d: BodyPart): number => (d.bundle ? d.message.payload.length : LENGTH_PREFIX + d.message.payload.length);
+
+/** The §6.1 stream of the deliveries' frames, in order. */
+export function framesBodyOf(ds: readonly BodyPart[]): Buffer {
+  const body = Buffer.allocUnsafe(ds.reduce((n, d) => n + bodyBytesOf(d), 0));
+  let at = 0;
+  for (const d of ds) {
+    if (!d.bundle) at = body.writeUInt32BE(d.message.payload.length, at);
+    at += d.message.payload.copy(body, at);
+  }
+  return body;
+}

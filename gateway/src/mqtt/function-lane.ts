@@ -3,7 +3,7 @@ import type { InvocationOutcome } from '../http/invoke-function.js';
 import { backoffMs, type Clock } from '../runtime/clock.js';
 import type { UpstreamRequest } from '../runtime/forward-request.js';
 import { answerOf, batchResultsOf, bundleAnswerOf, type Answer } from './answer.js';
-import { framesInBundle } from './frame-bundle.js';
+import { bodyBytesOf, framesBodyOf, framesInBundle } from './frame-bundle.js';
 import type { ConnectorConfig } from './connector-config.js';
 
 /** What a lane needs of a message. */
@@ -52,8 +52,6 @@ export interface LaneDeps<M extends LaneMessage> {
   /** A batch failed as a whole in a way that counts: its messages go again one at a time. */
   readonly onSplit: (fn: string, size: number, answer: Answer) => void;
 }
-
-const LENGTH_PREFIX = 4;
 
 /**
  * The messages waiting for one function, and the invocations running for
@@ -291,18 +289,4 @@ export class FunctionLane<M extends LaneMessage> {
     } else if (q[0]!.state === 'queued') this.ready.add(topic);
     else this.ready.delete(topic);
   }
-}
-
-/** Bytes a delivery adds to a frames body: a frame gets its length prefix; a bundle has them already. */
-const bodyBytesOf = (d: Delivery): number => (d.bundle ? d.message.payload.length : LENGTH_PREFIX + d.message.payload.length);
-
-/** The §6.1 stream of the deliveries' frames, in order. */
-function framesBodyOf(ds: readonly Delivery[]): Buffer {
-  const body = Buffer.allocUnsafe(ds.reduce((n, d) => n + bodyBytesOf(d), 0));
-  let at = 0;
-  for (const d of ds) {
-    if (!d.bundle) at = body.writeUInt32BE(d.message.payload.length, at);
-    at += d.message.payload.copy(body, at);
-  }
-  return body;
 }
