@@ -80,12 +80,15 @@ describe('typedcluster sim: flags', () => {
     const d = parseSimFlags({ plcs: '3', temperature: '0.1', speed: '1', stream: 'cycle', 'outbox-max-mb': '16' }, {});
     assert.deepEqual(d, {
       ok: true,
-      value: { plcs: 3, temperature: 0.1, speed: 1, seed: undefined, stream: 'cycle', cycles: undefined, mqttUrl: 'mqtt://127.0.0.1:1883', outboxMaxBytes: 16 * 1024 * 1024, startTime: undefined, replay: undefined, model: undefined },
+      value: { plcs: 3, temperature: 0.1, speed: 1, seed: undefined, stream: 'cycle', cycles: undefined, mqttUrl: 'mqtt://127.0.0.1:1883', outboxMaxBytes: 16 * 1024 * 1024, bundle: 1, startTime: undefined, replay: undefined, model: undefined },
     });
     const e = parseSimFlags({ plcs: '3', temperature: '0', speed: '0.5', stream: 'reading', 'outbox-max-mb': '1', seed: '42', 'start-time': '2026-11-21T08:00:00Z' }, { MQTT_URL: 'mqtts://broker:8883' });
     assert.ok(e.ok);
     assert.deepEqual([e.value.mqttUrl, e.value.speed, e.value.seed, e.value.startTime], ['mqtts://broker:8883', 0.5, 42, Date.UTC(2026, 10, 21, 8)]);
     assert.equal(parseSimFlags({ plcs: '3', temperature: '0', speed: '1', stream: 'cycle', 'outbox-max-mb': '1' }, { MQTT_URL: 'ftp://x' }).ok, false);
+    const bundled = parseSimFlags({ plcs: '3', temperature: '0', speed: '1', stream: 'cycle', 'outbox-max-mb': '1', bundle: '32' }, {});
+    assert.equal(bundled.ok && bundled.value.bundle, 32);
+    assert.deepEqual(parseSimFlags({ plcs: '3', temperature: '0', speed: '1', stream: 'cycle', 'outbox-max-mb': '1', bundle: '0' }, {}), { ok: false, error: 'error: --bundle 0 is not a whole number 1..500' });
     const embedded = parseSimFlags({ plcs: '3', temperature: '0', speed: '1', stream: 'cycle', 'outbox-max-mb': '1' }, { MQTT_PORT: '18830' });
     assert.equal(embedded.ok && embedded.value.mqttUrl, 'mqtt://127.0.0.1:18830', 'the embedded broker of typedcluster up');
   });

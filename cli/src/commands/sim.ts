@@ -26,6 +26,7 @@ export const sim: Command = {
     cycles: { type: 'string', description: 'stop after N cycles (or readings) per device, once the broker has them all (default: run until Ctrl-C)' },
     'mqtt-url': { type: 'string', description: `broker (default: $MQTT_URL, else the embedded broker of "typedcluster up", mqtt://127.0.0.1:$MQTT_PORT, port ${DEFAULT_MQTT_PORT})` },
     'outbox-max-mb': { type: 'string', default: '16', description: 'per-device outbox limit; when full, new frames are refused and reported' },
+    bundle: { type: 'string', default: '1', description: 'frames per MQTT message at most when an outbox backlog is sent (wire-format §6.5); needs the TypedCluster gateway as consumer' },
     'start-time': { type: 'string', description: 'simulated time at start, ISO 8601 (default: now)' },
     model: { type: 'string', description: "a plant's phase model in the shape of modelo_tipico.json (default: $PHASE_MODEL_FILE, else the built-in one)" },
     replay: { type: 'string', description: 'replay a data set of "sim historical" (a serie_temporal_<day>.json or its folder) instead of generating; PLC n is device sim-plc-n' },

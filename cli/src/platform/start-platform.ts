@@ -115,7 +115,8 @@ async function startDemo(o: StartPlatformOptions, database: PlatformDatabase, se
   const plcs = [];
   for (const name of simDeviceNames('cycle', 3)) plcs.push(await device(name));
   const sensors = [await device(simDeviceNames('reading', 1)[0]!)];
-  const common = { model: phaseModelOf(o.env), mqttUrl, outboxRoot: join(o.config.home, 'outbox'), temperature: DEMO_ANOMALY_TEMPERATURE, speed: 1, seed: Math.floor(o.uniform() * 2 ** 31), log: o.log.child('demo') };
+  // The demo talks to our own connector, which takes bundles: a backlog after an outage goes 32 frames a message.
+  const common = { bundle: 32, model: phaseModelOf(o.env), mqttUrl, outboxRoot: join(o.config.home, 'outbox'), temperature: DEMO_ANOMALY_TEMPERATURE, speed: 1, seed: Math.floor(o.uniform() * 2 ** 31), log: o.log.child('demo') };
   return [
     await startSimulator({ ...common, devices: plcs, stream: 'cycle' }),
     await startSimulator({ ...common, devices: sensors, stream: 'reading' }),

@@ -43,6 +43,7 @@ export async function runSim(values: Record<string, string | boolean | undefined
     ...(replay ? { replay: { rows: replay.rows, plcs: replay.plcs } } : {}),
     log,
     outboxMaxBytes: f.outboxMaxBytes,
+    bundle: f.bundle,
   });
   if (replay) {
     io.out(`replaying ${replay.files.length} file${replay.files.length > 1 ? 's' : ''} (${replay.plcs.length} PLCs as ${names[0]}…) via ${f.mqttUrl} at speed ${f.speed}`);

@@ -15,6 +15,8 @@ export interface SimFlags {
   readonly cycles: number | undefined;
   readonly mqttUrl: string;
   readonly outboxMaxBytes: number;
+  /** Frames per MQTT message at most when a backlog is sent (wire-format §6.5); 1 = never bundle. */
+  readonly bundle: number;
   readonly startTime: number | undefined;
   /** A data set file or folder to replay instead of generating (absolute), or undefined. */
   readonly replay: string | undefined;
@@ -60,6 +62,8 @@ export function parseSimFlags(values: FlagValues, env: Io['env'], cwd = process.
   }
   const outboxMb = num('outbox-max-mb');
   if (!(outboxMb > 0 && outboxMb <= 65536)) return bad(`--outbox-max-mb ${str('outbox-max-mb')} is not a number in (0, 65536]`);
+  const bundle = values['bundle'] === undefined ? 1 : num('bundle');
+  if (!(Number.isInteger(bundle) && bundle >= 1 && bundle <= 500)) return bad(`--bundle ${str('bundle')} is not a whole number 1..500`);
   let startTime: number | undefined;
   if (values['start-time'] !== undefined) {
     const s = str('start-time') ?? '';
@@ -76,7 +80,7 @@ export function parseSimFlags(values: FlagValues, env: Io['env'], cwd = process.
   return {
     ok: true,
     value: {
-      plcs: plcs.value, temperature: temperature.value, speed, seed: seed.value, stream, cycles, mqttUrl, outboxMaxBytes: Math.round(outboxMb * 1024 * 1024), startTime,
+      plcs: plcs.value, temperature: temperature.value, speed, seed: seed.value, stream, cycles, mqttUrl, outboxMaxBytes: Math.round(outboxMb * 1024 * 1024), bundle, startTime,
       replay: replay === undefined ? undefined : resolve(cwd, replay),
       model: modelFlag(values, env, cwd),
     },

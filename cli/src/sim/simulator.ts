@@ -37,6 +37,8 @@ export interface SimulatorOptions extends Pick<RealTimeOptions, 'stream' | 'temp
   readonly random?: RandomSource;
   /** Per-device outbox limit (default 16 MiB); beyond it new frames are refused, loudly. */
   readonly outboxMaxBytes?: number;
+  /** Frames per MQTT message at most for a backlog (wire-format §6.5); default 1. */
+  readonly bundle?: number;
   /** The PLCs' phase model (generated cycles); default TYPICAL_MODEL. */
   readonly model?: PhaseModel;
   /** Replays a data set instead of generating: devices[i] sends the cycles of PLC plcs[i] (speed applies; temperature, seed, cycles do not). */
@@ -132,6 +134,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
         outbox,
         log: o.log.child(credentials.name),
         warn: linkWarn,
+        ...(o.bundle === undefined ? {} : { bundleMax: o.bundle }),
       });
     }
   } catch (e) {

@@ -7,6 +7,7 @@ import { connect } from 'mqtt';
 import type { MqttClient } from 'mqtt';
 import { freePort } from '../db/free-port.js';
 import { TOPICS } from '../mqtt/topics.js';
+import { splitFrames } from '../wire/stream-framing.js';
 import { startMqttDeviceLink } from './mqtt-device-link.js';
 import type { MqttDeviceLink } from './mqtt-device-link.js';
 import { openOutbox } from './outbox.js';
@@ -31,6 +32,14 @@ async function startBroker(port: number, o: { gate?: Promise<void>; holdFrom?: n
 const frame = (i: number) => {
   const f = new Uint8Array(24);
   new DataView(f.buffer).setUint32(0, i);
+  return f;
+};
+
+/** Starts like a real frame ("TC", wire-format §2.1), so a bundle can be told from it; its number at offset 2. */
+const tcFrame = (i: number) => {
+  const f = new Uint8Array(24);
+  f.set([0x54, 0x43]);
+  new DataView(f.buffer).setUint32(2, i);
   return f;
 };
 
@@ -81,7 +90,7 @@ describe('MQTT device link over a real broker @integration', function () {
     await rm(root, { recursive: true, force: true });
   });
 
-  const setup = async (port: number, outbox?: Outbox) => {
+  const setup = async (port: number, outbox?: Outbox, bundleMax?: number) => {
     const box = outbox ?? (await openOutbox(join(root, `dev-${n++}`)));
     const link: MqttDeviceLink = startMqttDeviceLink({
       url: `mqtt://127.0.0.1:${port}`,
@@ -90,6 +99,7 @@ describe('MQTT device link over a real broker @integration', function () {
       outbox: box,
       maxInFlight: 8,
       backoff: { minMs: 20, maxMs: 200 },
+      ...(bundleMax === undefined ? {} : { bundleMax }),
     });
     toClose.push(() => box.close(), () => link.close(100));
     return { box, link };
@@ -112,6 +122,31 @@ describe('MQTT device link over a real broker @integration', function () {
     assert.equal(box.size, 0);
     assert.equal(link.stats.published, 100);
     assert.equal(link.stats.connected, true);
+  });
+
+  it('sends a backlog as bundles of at most bundleMax frames (wire-format §6.5), in order, and a lone new frame alone', async () => {
+    const port = await freePort();
+    const broker = await startBroker(port);
+    toClose.push(() => broker.kill());
+    const sub = await subscribe(`mqtt://127.0.0.1:${port}`);
+    toClose.push(() => sub.client.endAsync(true));
+    const messages: number[][] = [];
+    sub.client.on('message', (_t, payload) => {
+      const split = payload[0] === 0 ? splitFrames(payload) : undefined;
+      messages.push(split?.ok ? split.value.frames.map((f) => Buffer.from(f).readUInt32BE(2)) : [payload.readUInt32BE(2)]);
+    });
+    const box = await openOutbox(join(root, `dev-${n++}`));
+    for (let i = 0; i < 23; i++) assert.ok((await box.append(tcFrame(i))).ok);
+    const { link } = await setup(port, box, 5);
+    assert.equal(await link.drained(10_000), true);
+    await until(() => messages.flat().length >= 23, 'the backlog');
+    assert.deepEqual(messages.flat(), Array.from({ length: 23 }, (_, i) => i), 'every frame once, in order');
+    assert.ok(messages.length < 23 && messages.every((m) => m.length <= 5), `bundles of at most 5: ${JSON.stringify(messages)}`);
+    assert.ok((await box.append(tcFrame(23))).ok);
+    link.notify();
+    await until(() => messages.flat().length >= 24, 'the new frame');
+    assert.deepEqual(messages.at(-1), [23]);
+    assert.equal(link.stats.published, 24);
   });
 
   it('buffers while the broker is down and delivers everything, in order, when it is back', async () => {

@@ -1,6 +1,8 @@
 import { connect as mqttConnect } from 'mqtt';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { StartupError } from '../errors/startup-error.js';
+import type { OutboxRecord } from './outbox.js';
+import { joinFrames } from '../wire/stream-framing.js';
 import type { DeviceCredentials } from './credentials.js';
 import { createOutboxForwarder, realLinkTimers, type OutboxLinkOptions } from './outbox-forwarder.js';
 
@@ -13,6 +15,14 @@ export interface MqttDeviceLinkOptions extends OutboxLinkOptions {
   readonly topic: string;
   /** QoS 1 publishes awaiting PUBACK at once (default 32). */
   readonly maxInFlight?: number;
+  /**
+   * Frames per MQTT message at most (default 1). Above 1, frames taken from
+   * the outbox together (a backlog after an outage) go as one bundle
+   * (wire-format §6.5), up to MAX_BUNDLE_BYTES; a lone new frame still goes
+   * at once, alone. Only for brokers whose consumer understands bundles
+   * (the TypedCluster gateway's connector does).
+   */
+  readonly bundleMax?: number;
   /** MQTT keepalive (default 15 s): a silent dead network is noticed after about 1.5 × this. */
   readonly keepaliveSeconds?: number;
   readonly connectTimeoutMs?: number;
@@ -49,6 +59,9 @@ interface InFlight {
   acked: boolean;
 }
 
+/** A bundle stays under the 64 KiB packet limit of our brokers (docs/topics.md), topic and header included. */
+export const MAX_BUNDLE_BYTES = 60_000;
+
 /**
  * A device's MQTT connection, fed from its outbox (store-and-forward):
  * connects as the device, publishes pending frames in order with QoS 1, at
@@ -74,7 +87,10 @@ export function startMqttDeviceLink(o: MqttDeviceLinkOptions): MqttDeviceLink {
   }
   const connectFn = o.connect ?? mqttConnect;
   const timers = o.timers ?? realLinkTimers;
+  const bundleMax = Math.max(1, Math.floor(o.bundleMax ?? 1));
   let published = 0;
+  /** Frames handed over in this turn, sent together at its end (one bundle, or one frame). */
+  let gathering: { client: MqttClient; g: number; parts: Array<{ r: OutboxRecord; entry: InFlight }>; bytes: number } | undefined;
 
   const f = createOutboxForwarder<MqttClient, InFlight>({
     ...o,
@@ -96,9 +112,35 @@ export function startMqttDeviceLink(o: MqttDeviceLinkOptions): MqttDeviceLink {
         });
       }),
     entry: (r) => ({ offset: r.offset, acked: false }),
-    send: (c, r, entry, g) =>
-      c.publish(topic, Buffer.from(r.frame.buffer, r.frame.byteOffset, r.frame.length), { qos: 1, retain: false }, (err) => onPuback(g, entry, err)),
+    send: (c, r, entry, g) => (bundleMax === 1 ? publish(c, g, [{ r, entry }]) : gather(c, g, r, entry)),
   });
+
+  function publish(c: MqttClient, g: number, parts: ReadonlyArray<{ r: OutboxRecord; entry: InFlight }>): void {
+    const frames = parts.map(({ r }) => r.frame);
+    const payload = frames.length === 1 ? Buffer.from(frames[0]!.buffer, frames[0]!.byteOffset, frames[0]!.length) : Buffer.from(joinFrames(frames));
+    c.publish(topic, payload, { qos: 1, retain: false }, (err) => {
+      for (const { entry } of parts) onPuback(g, entry, err);
+    });
+  }
+
+  /** The forwarder hands over a window's frames in one synchronous loop: send them as bundles when the turn ends. */
+  function gather(c: MqttClient, g: number, r: OutboxRecord, entry: InFlight): void {
+    const size = r.frame.length + 4;
+    if (gathering && (gathering.client !== c || gathering.g !== g || gathering.parts.length >= bundleMax || gathering.bytes + size > MAX_BUNDLE_BYTES)) flush();
+    if (!gathering) {
+      gathering = { client: c, g, parts: [], bytes: 0 };
+      queueMicrotask(flush);
+    }
+    gathering.parts.push({ r, entry });
+    gathering.bytes += size;
+  }
+
+  function flush(): void {
+    const b = gathering;
+    gathering = undefined;
+    // A connection lost meanwhile: the forwarder resends from the first unacknowledged frame.
+    if (b && b.parts.length > 0 && f.isCurrent(b.g)) publish(b.client, b.g, b.parts);
+  }
 
   function open(g: number): MqttClient {
     const c = connectFn(o.url, {
