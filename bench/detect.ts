@@ -7,7 +7,7 @@ import type { Sample } from '@typedcluster/detectors';
 import { benchAutoencoders } from './detect-autoencoders.js';
 
 const FEATURES = ['s1', 's2', 's3', 's4', 's5'];
-const CLASSICAL = ['phase-range', 'zscore', 'iqr', 'ewma', 'pca', 'isolation-forest'];
+const CLASSICAL = ['phase-range', 'zscore', 'iqr', 'ewma', 'pca', 'drift-t2', 'isolation-forest'];
 
 function cycles(n: number, seed: number): Sample[] {
   const r = createPrng(seed);
