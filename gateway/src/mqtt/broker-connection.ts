@@ -5,7 +5,7 @@ import { canAcknowledge, type Done } from './acking-client.js';
 import type { ConnectorConfig } from './connector-config.js';
 import type { ConnectorMetrics } from './connector-metrics.js';
 import type { HeldMessages } from './held-messages.js';
-import { subscribe } from './subscriptions.js';
+import type { Subscriptions } from './subscriptions.js';
 
 export const KEEPALIVE_S = 30;
 
@@ -16,6 +16,7 @@ export interface BrokerConnectionDeps {
   readonly held: HeldMessages;
   /** The filters every connection subscribes to. */
   readonly filters: () => readonly string[];
+  readonly subscriptions: Subscriptions;
   /** MQTT.js's `handleMessage`. */
   readonly onPublish: (packet: IPublishPacket, done: Done) => void;
   /** The connection closed (before MQTT.js schedules the reconnect). */
@@ -55,7 +56,7 @@ export function createBrokerConnection(deps: BrokerConnectionDeps): BrokerConnec
     metrics.setConnected(true);
     const filters = deps.filters();
     log.info('connected to the MQTT broker', { url: where, clientId: config.clientId, session: ack.sessionPresent ? 'resumed' : 'new', filters: filters.join(',') });
-    return subscribe(c, filters, log);
+    return deps.subscriptions.connected(c, filters);
   }
 
   function onClose(c: MqttClient): void {

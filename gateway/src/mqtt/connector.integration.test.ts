@@ -31,6 +31,8 @@ class TestBroker {
   private aedes: Aedes | undefined;
   private server: ReturnType<typeof createNetServer> | undefined;
   private port = 0;
+  /** Client ids whose CONNECT is refused while listed (an unreachable broker, without losing its sessions). */
+  readonly refused = new Set<string>();
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
@@ -45,6 +47,7 @@ class TestBroker {
   /** Starts a fresh broker (no sessions kept) on the same port. */
   async restart(): Promise<void> {
     const aedes = await Aedes.createBroker({
+      preConnect: (_client, packet, callback) => callback(null, !this.refused.has(packet.clientId)),
       // Called as a PUBLISH arrives, before the broker's PUBACK.
       authorizePublish: (_client, packet, callback) => {
         if (packet.topic.startsWith('typedcluster/dead-letter/')) this.deadLetterReceived.push({ id: ruleOf(JSON.parse(String(packet.payload)) as DeadLetter).id, at: Date.now() });
@@ -61,6 +64,11 @@ class TestBroker {
     this.port = (server.address() as AddressInfo).port;
     this.aedes = aedes;
     this.server = server;
+  }
+
+  /** Drops a client's connection; its session stays. */
+  drop(clientId: string): void {
+    this.aedes?.clients[clientId]?.close();
   }
 
   acksOf(id: string): Ack[] {
@@ -463,6 +471,30 @@ describe('MQTT connector: acknowledgement across restarts, and the in-flight win
     for (const e of events) peak = Math.max(peak, (open += e.phase === 'start' ? 1 : -1));
     assert.ok(peak <= 4, `${peak} invocations at once`);
     assert.equal(events.filter((e) => e.phase === 'end').length, 16);
+  });
+
+  it('unsubscribes, on reconnecting, the filters of a function removed while the broker was unreachable (the session kept them)', async () => {
+    const gw = await start({ clientId: 'gw-stale' });
+    const deploy = await fetch(`${gw.url}/system/functions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'delta', image: 'typedcluster/mqtt-target:test', labels: { 'com.typedcluster.handler': 'alpha' }, annotations: { topic: 'delta/+' } }),
+    });
+    assert.equal(deploy.status, 202);
+    await until(() => gw.connector!.routes().filters.includes('delta/+') && gw.connector!.stats().connected);
+    await sleep(100); // the SUBSCRIBE reaches the broker
+    broker.refused.add('gw-stale');
+    broker.drop('gw-stale');
+    await until(() => !gw.connector!.stats().connected);
+    const remove = await fetch(`${gw.url}/system/functions`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ functionName: 'delta' }) });
+    assert.equal(remove.status, 202);
+    broker.refused.delete('gw-stale');
+    await until(() => gw.connector!.stats().connected, 5000);
+    await sleep(100); // the UNSUBSCRIBE reaches the broker
+    const id = newId('delta-gone');
+    await publisher.publishAsync('delta/1', JSON.stringify({ id }), { qos: 1 });
+    await sleep(300);
+    assert.equal(broker.acksOf(id).filter((a) => a.client === 'gw-stale').length, 0, 'no longer delivered to the gateway');
   });
 
   it('reconnects with back-off when the broker goes away, logging each state change once, and delivers again', async () => {

@@ -17,7 +17,7 @@ import { HeldMessages, type HeldMessage } from './held-messages.js';
 import { createInflightWindow } from './inflight-window.js';
 import { buildRoutes, type Routes } from './routes.js';
 import { createStallKeepalive } from './stall-keepalive.js';
-import { resubscribe } from './subscriptions.js';
+import { createSubscriptions } from './subscriptions.js';
 
 export interface ConnectorDeps {
   readonly config: ConnectorConfig;
@@ -90,12 +90,14 @@ export function createMqttConnector(deps: ConnectorDeps): MqttConnector {
   const keepalive = createStallKeepalive(() => connection.client, KEEPALIVE_S);
   const intake = createInflightWindow({ held, inflight: config.inflight, routes: () => routes, laneFor, keepalive, warnLimited, isStopping });
   const deadLetters = createDeadLetterPublisher({ client: () => connection.client, held, clock, config, metrics, warnLimited, isStopping });
+  const subscriptions = createSubscriptions(log);
   const connection = createBrokerConnection({
     config,
     log,
     metrics,
     held,
     filters: () => routes.filters,
+    subscriptions,
     onPublish: intake.onPublish,
     // MQTT.js starts reading afresh on the next connection; the parked message comes again from the broker.
     onClose: () => intake.unpark(),
@@ -155,7 +157,7 @@ export function createMqttConnector(deps: ConnectorDeps): MqttConnector {
       const before = routes.filters;
       routes = readRoutes();
       for (const f of routes.functions) lanes.get(f.name)?.setBatch(f.batch);
-      resubscribe(connection.client, before, routes.filters, log);
+      subscriptions.changed(connection.client, before, routes.filters);
     },
 
     async stop() {
