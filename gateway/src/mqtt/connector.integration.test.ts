@@ -33,6 +33,7 @@ class TestBroker {
   private port = 0;
   /** Client ids whose CONNECT is refused while listed (an unreachable broker, without losing its sessions). */
   readonly refused = new Set<string>();
+  private readonly clients = new Map<string, { close(): void }>();
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
@@ -54,6 +55,7 @@ class TestBroker {
         callback(null);
       },
     });
+    aedes.on('client', (client) => this.clients.set(client.id, client));
     aedes.on('ack', (packet, client) => {
       if (packet.cmd === 'publish') this.acks.push({ topic: packet.topic, payload: String(packet.payload), client: client.id, at: Date.now() });
     });
@@ -68,7 +70,7 @@ class TestBroker {
 
   /** Drops a client's connection; its session stays. */
   drop(clientId: string): void {
-    this.aedes?.clients[clientId]?.close();
+    this.clients.get(clientId)?.close();
   }
 
   acksOf(id: string): Ack[] {
