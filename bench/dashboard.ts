@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { get, type ClientRequest } from 'node:http';
-import { Registry } from 'prom-client';
-import { createDatabase, createLogger, createReadingStore, createTestDatabase, getTestPostgres, TYPICAL_MODEL, type Database, type Queryable } from '@typedcluster/core';
-import { buildGateway, createGatewayMetrics, readDashboardConfig, readGatewayConfig } from '@typedcluster/gateway';
-import { FakeSupervisor, STACK } from '../gateway/src/testing/gateway-harness.js';
+import { createDatabase, createReadingStore, createTestDatabase, getTestPostgres, TYPICAL_MODEL, type Database, type Queryable } from '@typedcluster/core';
+import { readDashboardConfig } from '@typedcluster/gateway';
+import { buildDatabaseGateway } from '../gateway/src/testing/gateway-harness.js';
 import { benchArgs, percentile } from './bench-args.js';
 import { cpuSeconds } from './cpu-usage.js';
 import { liveCycle } from './dashboard-load.js';
@@ -70,17 +69,7 @@ const timed: Database = {
   },
 } satisfies Queryable;
 
-const app = buildGateway({
-  config: readGatewayConfig({ PORT: '0', BASIC_AUTH: 'false' }),
-  stack: STACK,
-  supervisor: new FakeSupervisor([]),
-  metrics: createGatewayMetrics(new Registry()),
-  log: createLogger('gateway', { level: 'warn' }),
-  fetch: globalThis.fetch,
-  clock: { now: Date.now, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
-  database: timed,
-  dashboard: { config: readDashboardConfig({ DASHBOARD_POLL_INTERVAL: args.poll }), model: TYPICAL_MODEL },
-});
+const app = buildDatabaseGateway(timed, { dashboard: { config: readDashboardConfig({ DASHBOARD_POLL_INTERVAL: args.poll }), model: TYPICAL_MODEL } });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const addr = app.server.address();
 const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/dashboard/events`;

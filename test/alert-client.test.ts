@@ -4,11 +4,9 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
 import { createDatabase, createLogger, createTestDatabase, freePort, type Database, type TestDatabase } from '@typedcluster/core';
 import { startBroker, type RunningBroker } from '@typedcluster/broker';
-import { buildGateway, createGatewayMetrics, readGatewayConfig } from '@typedcluster/gateway';
-import { FakeSupervisor, STACK } from '../gateway/src/testing/gateway-harness.js';
+import { buildDatabaseGateway } from '../gateway/src/testing/gateway-harness.js';
 import { runAlerts } from '../cli/src/commands/alerts.js';
 import { recordingIo } from '../cli/src/cli-test-io.js';
 
@@ -39,17 +37,7 @@ describe('alert client across API and client restarts @integration', function ()
   let apiPort = 0;
 
   const startApi = async () => {
-    app = buildGateway({
-      config: readGatewayConfig({ PORT: String(apiPort), BASIC_AUTH: 'false' }),
-      stack: STACK,
-      supervisor: new FakeSupervisor([]),
-      metrics: createGatewayMetrics(new Registry()),
-      log: quiet,
-      fetch: globalThis.fetch,
-      clock: { now: Date.now, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
-      database: pool,
-      rest: { jwtSecret: undefined, anonRole: 'web_anon' },
-    });
+    app = buildDatabaseGateway(pool, { port: apiPort, log: quiet, rest: { jwtSecret: undefined, anonRole: 'web_anon' } });
     await app.listen({ port: apiPort, host: '127.0.0.1' });
   };
   const phases = async (device: number, seq: number, s2ByPhase: number[]) => {

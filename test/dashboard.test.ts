@@ -3,10 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Registry } from 'prom-client';
-import { createDatabase, createLogger, createReadingStore, createTestDatabase, TYPICAL_MODEL, type Database, type TestDatabase } from '@typedcluster/core';
-import { buildGateway, createGatewayMetrics, readDashboardConfig, readGatewayConfig } from '@typedcluster/gateway';
-import { FakeSupervisor, STACK } from '../gateway/src/testing/gateway-harness.js';
+import { createDatabase, createReadingStore, createTestDatabase, TYPICAL_MODEL, type Database, type TestDatabase } from '@typedcluster/core';
+import { readDashboardConfig } from '@typedcluster/gateway';
+import { buildDatabaseGateway } from '../gateway/src/testing/gateway-harness.js';
 import { REPO_ROOT } from './support/test-platform.js';
 
 /** Screenshots are kept here (gitignored): see docs/dashboard.md. */
@@ -44,19 +43,8 @@ describe('dashboard: the live page in headless Chromium @integration', function 
     const stored = await store([cycle(1, 1, 60_000), cycle(2, 1, 60_000)]);
     assert.ok(stored.ok);
     // The gateway's HTTP app with its own pool, as startGateway builds it; no function processes are needed here.
-    const config = readGatewayConfig({ PORT: '0', BASIC_AUTH: 'false' });
     pool = createDatabase(tdb.url, { max: 3 });
-    app = buildGateway({
-      config,
-      stack: STACK,
-      supervisor: new FakeSupervisor([]),
-      metrics: createGatewayMetrics(new Registry()),
-      log: createLogger('gateway', { level: 'warn' }),
-      fetch: globalThis.fetch,
-      clock: { now: Date.now, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
-      database: pool,
-      dashboard: { config: readDashboardConfig({ DASHBOARD_POLL_INTERVAL: '200ms', DASHBOARD_HEALTH_INTERVAL: '500ms' }), model: TYPICAL_MODEL },
-    });
+    app = buildDatabaseGateway(pool, { dashboard: { config: readDashboardConfig({ DASHBOARD_POLL_INTERVAL: '200ms', DASHBOARD_HEALTH_INTERVAL: '500ms' }), model: TYPICAL_MODEL } });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const addr = app.server.address();
     url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Registry } from 'prom-client';
-import { createLogger, signJwtHs256, type Database, type JwtClaims } from '@typedcluster/core';
-import { buildGateway, createGatewayMetrics, readGatewayConfig } from '@typedcluster/gateway';
-import { FakeSupervisor, STACK } from '../../gateway/src/testing/gateway-harness.js';
+import { signJwtHs256, type Database, type JwtClaims } from '@typedcluster/core';
+import { buildDatabaseGateway } from '../../gateway/src/testing/gateway-harness.js';
 
 /**
  * The real gateway HTTP app with the REST API on a real database, listening
@@ -21,17 +19,7 @@ export interface RestGateway {
 
 export async function startRestGateway(database: Database, opts: { jwtSecret?: string; now?: () => number } = {}): Promise<RestGateway> {
   const jwtSecret = opts.jwtSecret ?? TEST_JWT_SECRET;
-  const app = buildGateway({
-    config: readGatewayConfig({ BASIC_AUTH: 'false', PORT: '0' }),
-    stack: STACK,
-    supervisor: new FakeSupervisor([]),
-    metrics: createGatewayMetrics(new Registry()),
-    log: createLogger('gateway', { level: 'error' }),
-    fetch: globalThis.fetch,
-    clock: { now: opts.now ?? Date.now, setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
-    database,
-    rest: { jwtSecret, anonRole: 'web_anon' },
-  });
+  const app = buildDatabaseGateway(database, { rest: { jwtSecret, anonRole: 'web_anon' }, ...(opts.now ? { now: opts.now } : {}) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { createLogger, ok, type Result } from '@typedcluster/core';
+import { createLogger, ok, type Database, type Logger, type Result } from '@typedcluster/core';
 import { readGatewayConfig, type GatewayConfig } from '../config/read-gateway-config.js';
 import { buildGateway } from '../http/build-gateway.js';
+import type { GatewayDeps } from '../http/gateway-deps.js';
 import { createGatewayMetrics } from '../metrics/gateway-metrics.js';
 import { systemClock } from '../runtime/clock.js';
 import { definitionFromStack, type FunctionDefinition } from '../runtime/function-definition.js';
@@ -94,3 +95,25 @@ export const until = async (cond: () => boolean, ms = 2000): Promise<void> => {
     await new Promise((r) => setTimeout(r, 5));
   }
 };
+
+/**
+ * The gateway's HTTP app over a real database, with no function processes:
+ * what the REST API and the dashboard tests and benchmarks need. Not listening.
+ */
+export function buildDatabaseGateway(
+  database: Database,
+  o: { readonly rest?: GatewayDeps['rest']; readonly dashboard?: GatewayDeps['dashboard']; readonly port?: number; readonly now?: () => number; readonly log?: Logger } = {},
+): FastifyInstance {
+  return buildGateway({
+    config: readGatewayConfig({ PORT: String(o.port ?? 0), BASIC_AUTH: 'false' }),
+    stack: STACK,
+    supervisor: new FakeSupervisor([]),
+    metrics: createGatewayMetrics(new Registry()),
+    log: o.log ?? createLogger('gateway', { level: 'error' }),
+    fetch: globalThis.fetch,
+    clock: { ...systemClock, now: o.now ?? systemClock.now },
+    database,
+    ...(o.rest ? { rest: o.rest } : {}),
+    ...(o.dashboard ? { dashboard: o.dashboard } : {}),
+  });
+}
