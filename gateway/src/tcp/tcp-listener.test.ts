@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -57,6 +58,28 @@ describe('TCP listener on a loopback port', function () {
     assert.match(metrics, /typedcluster_tcp_frames_total 20\b/);
     assert.match(metrics, /typedcluster_tcp_acks_total\{outcome="duplicate",code="REPLAY"\} 10\b/);
     assert.match(metrics, /typedcluster_tcp_connections_total\{outcome="plain"\} 1\b/);
+  });
+
+  it('survives refused peers that reset the connection (CLOSING TOO_MANY_CONNECTIONS, no crash)', async () => {
+    const registry = new Registry();
+    const listener = createTcpListener({ config: { ...base, maxConnections: 1 }, invoke: frameFunction([]), registry, log: quiet, clock: systemClock, maxBodyBytes: 1 << 20, drainMs: 1000 });
+    const port = await listener.start();
+    const first = connect(port, '127.0.0.1');
+    try {
+      while (listener.connections < 1) await new Promise((r) => setTimeout(r, 5));
+      for (let i = 0; i < 5; i++) {
+        const s = connect(port, '127.0.0.1');
+        s.on('error', () => undefined);
+        await new Promise((r) => s.once('connect', r));
+        s.resetAndDestroy(); // RST: without an error listener on the refused socket, ECONNRESET was uncaught
+      }
+      while (!/connections_total\{outcome="TOO_MANY_CONNECTIONS"\} 5\b/.test(await registry.metrics())) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 100)); // room for the resets to reach the refused sockets (they crashed the process within ms)
+      assert.equal(listener.connections, 1);
+    } finally {
+      first.destroy();
+      await listener.stop();
+    }
   });
 
   it('speaks TLS when given a certificate', async () => {

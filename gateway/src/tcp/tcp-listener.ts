@@ -68,6 +68,8 @@ export function createTcpListener(deps: TcpListenerDeps): TcpListener {
 
   function onSocket(socket: Socket): void {
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    // First, refused sockets included: an 'error' without a listener (a peer's reset) would crash the gateway.
+    socket.on('error', (e) => log.debug('connection error', { peer, error: e.message }));
     if (stopping || open.size >= config.maxConnections) {
       const code = stopping ? 'SHUTTING_DOWN' : 'TOO_MANY_CONNECTIONS';
       metrics.connectionRefused(code);
@@ -105,7 +107,6 @@ export function createTcpListener(deps: TcpListenerDeps): TcpListener {
     socket.on('timeout', () => {
       if (conn.idle()) log.debug('idle connection closed', { peer });
     });
-    socket.on('error', (e) => log.debug('connection error', { peer, error: e.message }));
     socket.on('close', () => {
       conn.gone();
       open.delete(conn);

@@ -15,7 +15,7 @@ export interface TcpMetrics {
 export function createTcpMetrics(registry: Registry): TcpMetrics {
   const registers = [registry];
   const open = new Gauge({ name: 'typedcluster_tcp_connections', help: 'Device connections open on the TCP listener', registers });
-  const accepted = new Counter({ name: 'typedcluster_tcp_connections_total', help: 'Device connections accepted (tls: true|false) or refused at once (TOO_MANY_CONNECTIONS)', labelNames: ['outcome'], registers });
+  const accepted = new Counter({ name: 'typedcluster_tcp_connections_total', help: 'Device connections accepted (outcome plain|tls) or refused at once (outcome TOO_MANY_CONNECTIONS|SHUTTING_DOWN)', labelNames: ['outcome'], registers });
   const frames = new Counter({ name: 'typedcluster_tcp_frames_total', help: 'Frames received on the TCP listener', registers });
   const acks = new Counter({ name: 'typedcluster_tcp_acks_total', help: 'Acknowledgement records sent, by outcome (stored, duplicate, refused, retry, closing) and catalogue code', labelNames: ['outcome', 'code'], registers });
   const protocol = new Counter({ name: 'typedcluster_tcp_protocol_errors_total', help: 'Streams that could not be framed (TOO_LARGE prefix, TRUNCATED at close) or failed TLS handshakes (TLS_HANDSHAKE)', labelNames: ['reason'], registers });
