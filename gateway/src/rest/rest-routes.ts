@@ -141,9 +141,6 @@ async function handle(
     const r = await tx.query<{ allowed: boolean }>('SELECT has_table_privilege(current_user, $1, $2) AS allowed', [`${schema}.${viewName}`, privilege]);
     if (!r.rows[0]?.allowed) refuse(pgrstError(role.value.authenticated ? 403 : 401, '42501', `permission denied for view ${viewName}`));
     return refuse(pgrstError(405, 'PGRST117', `Unsupported HTTP method: ${request.method}`, null, 'this API serves GET, HEAD and PATCH (docs/rest-api.md)'));
-  }).catch((e: unknown) => {
-    if (e instanceof Refusal) return errorAnswer(e.pgrst);
-    throw e;
   });
 }
 

@@ -16,8 +16,6 @@ export interface ApiSchema {
 
 export interface SchemaCache {
   get(): Promise<ApiSchema>;
-  /** Forget the cache (after a migration that changed the views). */
-  reload(): void;
 }
 
 export function createSchemaCache(db: Queryable, schema: string, authenticator: string): SchemaCache {
@@ -57,8 +55,5 @@ export function createSchemaCache(db: Queryable, schema: string, authenticator: 
         cached = undefined;
         throw e;
       })),
-    reload: () => {
-      cached = undefined;
-    },
   };
 }
