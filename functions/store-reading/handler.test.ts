@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import {
   type TextRecord,
 } from '@typedcluster/core';
 import mqtt from 'mqtt';
-import { createHandler, publishTextStage, type StoreReadingDeps } from './handler.js';
+import { STORE_READING_MQTT_SECRET, STORE_READING_VARIABLES, createHandler, publishTextStage, type StoreReadingDeps } from './handler.js';
 
 const quiet = createLogger('test', { sink: () => {} });
 const reading: TextRecord = { type: 'reading', device: 3, seq: '10', keyId: 1, ts: '2026-11-21T07:00:00.000Z', temperature: 20, pressure: 100, humidity: 40 };
@@ -113,6 +114,13 @@ describe('store-reading text stage', () => {
     const handle = createHandler({ store: async () => ({ ok: false, error: { code: 'STORE_FAILED', message: 'x' } }), log: quiet, maxRecords: 10, publish: (t) => sent.push(t) });
     assert.equal((await handle(event(JSON.stringify({ records: [reading] })), createContext())).status, 503);
     assert.deepEqual(sent, []);
+  });
+});
+
+describe('store-reading README', () => {
+  it('has a row for every variable and the MQTT secret', () => {
+    const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
+    for (const v of [...STORE_READING_VARIABLES, STORE_READING_MQTT_SECRET]) assert.match(readme, new RegExp(`^\\| \`${v}\` \\|`, 'm'), `README.md lacks ${v}`);
   });
 });
 

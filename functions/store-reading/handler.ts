@@ -107,9 +107,10 @@ export function publishTextStage(publish: (topic: string, payload: string) => vo
       bytes = HEAD.length + TAIL.length;
     };
     for (const json of list) {
-      const size = Buffer.byteLength(json) + (part.length > 0 ? 1 : 0);
-      if (part.length > 0 && bytes + size > maxBytes) flush();
-      bytes += Buffer.byteLength(json) + (part.length > 0 ? 1 : 0);
+      const size = Buffer.byteLength(json);
+      // A comma before every record but a message's first.
+      if (part.length > 0 && bytes + 1 + size > maxBytes) flush();
+      bytes += size + (part.length > 0 ? 1 : 0);
       part.push(json);
     }
     flush();
