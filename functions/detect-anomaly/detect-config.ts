@@ -36,5 +36,5 @@ export function readDetectConfig(env: Env): DetectConfig {
   };
 }
 
-/** Registered for the README check (cli/src/readme-config.test.ts). */
-export const DETECT_CONFIG_VARIABLES = ['DETECTOR', 'DEFAULT_DETECTOR', 'MODEL_POLL_INTERVAL', 'MQTT_URL', 'MQTT_USERNAME', 'MAX_RECORDS', 'TF_BACKEND', 'DB_POOL_MAX', 'DATABASE_URL'] as const;
+/** Registered for the README check (handler.test.ts); PHASE_MODEL_FILE is read by setup through core's phaseModelOf. */
+export const DETECT_CONFIG_VARIABLES = ['DETECTOR', 'DEFAULT_DETECTOR', 'MODEL_POLL_INTERVAL', 'MQTT_URL', 'MQTT_USERNAME', 'MAX_RECORDS', 'TF_BACKEND', 'DB_POOL_MAX', 'DATABASE_URL', 'PHASE_MODEL_FILE'] as const;
