@@ -56,7 +56,7 @@ export function mayPublish(user: BrokerUser, p: PublishRequest): boolean {
   return deviceTopics(user.deviceId).includes(p.topic) && p.qos <= 1 && !p.retain;
 }
 
-/** True when `user` may subscribe to `filter`: devices never; the gateway inside its filters. */
+/** True when `user` may subscribe to `filter`: only the gateway, inside its filters; every other user never. */
 export function maySubscribe(user: BrokerUser, filter: string): boolean {
   if (user.kind !== 'gateway' || !isValidFilter(filter)) return false;
   return GATEWAY_SUBSCRIBE.some((allowed) => filterWithin(allowed, filter));
