@@ -22,7 +22,7 @@ import { startPlainBroker, type PlainBroker } from '../../core/src/testing/plain
 import type { AnomalyReport } from './cycle-report.js';
 import { DETECT_CONFIG_VARIABLES } from './detect-config.js';
 import { createHandler, type DetectDeps } from './handler.js';
-import { defaultDetector, info, PLC_FEATURES, setup, teardown, type DetectRuntimeDeps } from './setup.js';
+import { defaultDetector, info, knownPlcFromRegistry, PLC_FEATURES, setup, teardown, type DetectRuntimeDeps } from './setup.js';
 
 const quiet = createLogger('test', { sink: () => {} });
 const schema = JSON.parse(readFileSync(new URL('../../docs/anomaly-report.schema.json', import.meta.url), 'utf8')) as object;
@@ -231,6 +231,20 @@ describe('detect-anomaly end to end @integration', function () {
 
   it('declares its TensorFlow.js backend and model for the gateway\'s /system/info', async () => {
     assert.deepEqual(info(deps), { tfBackend: (await useTfBackend()).name, model: 'phase-range (default)' });
+  });
+
+  it('sees a PLC revoked after it was cached as known once the cache entry expires', async () => {
+    const registry = createDeviceRegistry(t.db);
+    assert.ok((await registry.addDevice({ id: 9, name: 'plc-9', identityPublicKey: new Uint8Array(32).fill(9) })).ok);
+    let clock = 1_000;
+    const known = knownPlcFromRegistry(t.db, () => clock, 60_000);
+    assert.deepEqual(await known(9), { ok: true, value: true });
+    assert.ok((await registry.revokeDevice(9)).ok);
+    clock += 59_000;
+    assert.deepEqual(await known(9), { ok: true, value: true }, 'still cached');
+    clock += 2_000;
+    assert.deepEqual(await known(9), { ok: true, value: false }, 'revoked, seen after the cache entry expired');
+    assert.deepEqual(await known(4242), { ok: true, value: false });
   });
 
   it('unusable input → an unusable report, stored and published', async () => {

@@ -44,15 +44,23 @@ export async function defaultDetector(name: string, model: PhaseModel = TYPICAL_
   return d.value;
 }
 
-export function knownPlcFromRegistry(db: Database): (id: number) => Promise<Result<boolean>> {
+/** How long a PLC found registered (and not revoked) is believed so without asking again. */
+export const KNOWN_PLC_TTL_MS = 60_000;
+
+/**
+ * Whether a PLC is registered and not revoked. A yes is cached for
+ * KNOWN_PLC_TTL_MS, so a cycle per PLC every 30 s costs a query a minute,
+ * and a revocation is seen within that time.
+ */
+export function knownPlcFromRegistry(db: Database, now: () => number = Date.now, ttlMs = KNOWN_PLC_TTL_MS): (id: number) => Promise<Result<boolean>> {
   const registry = createDeviceRegistry(db);
-  // Registered devices are cached: a cycle per PLC every 30 s need not cost a query each.
-  const known = new Set<number>();
+  const knownUntil = new Map<number, number>();
   return async (id) => {
-    if (known.has(id)) return ok(true);
+    if ((knownUntil.get(id) ?? 0) > now()) return ok(true);
     const d = await registry.getDevice(id);
     if (!d.ok) return d;
-    if (d.value) known.add(id);
+    if (d.value) knownUntil.set(id, now() + ttlMs);
+    else knownUntil.delete(id);
     return ok(d.value !== undefined);
   };
 }
@@ -96,7 +104,7 @@ export async function setup(rt: FunctionRuntime): Promise<DetectRuntimeDeps> {
     model,
     active,
     tfBackend: backend.name,
-    knownPlc: knownPlcFromRegistry(db),
+    knownPlc: knownPlcFromRegistry(db, rt.now),
     store: createReportStore(db),
     publish: async (topic, payload) => (publisher ? publisher.publishConfirmed(topic, payload) : ok(undefined)),
     log: rt.log,
