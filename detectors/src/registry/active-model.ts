@@ -52,14 +52,16 @@ export function createActiveModel(o: ActiveModelOptions): ActiveModel {
     }
     const key = v.value ? `${v.value.algorithm}@${v.value.version}` : undefined;
     if (key === tried) return undefined;
-    tried = key;
     if (!v.value) {
+      tried = key;
       if (current) o.log.info('no active model any more; the default detector scores', { was: `${current.algorithm} v${current.version}` });
       current = undefined;
       o.onChange?.(undefined);
       return undefined;
     }
     const stored = await o.registry.load(v.value.algorithm, v.value.version);
+    // A database failure is transient: that version is tried again on the next poll.
+    if (stored.ok || stored.error.code !== 'DATABASE_ERROR') tried = key;
     const detector = stored.ok ? o.restore(stored.value.artefact) : stored;
     if (!detector.ok) {
       o.log.error('active model could not be loaded; keeping the current one', { model: key, code: detector.error.code, error: detector.error.message });
