@@ -4,7 +4,7 @@ import { calibrateThreshold } from './calibrate-threshold.js';
 import type { ThresholdRule } from './calibrate-threshold.js';
 import { checkArtefact, isFiniteNumber } from './artefact.js';
 import type { Detector, DetectorArtefact, FeatureFinding, FitOptions, FitReport, Sample, ScoreResult, Stream } from './detector.js';
-import { checkSample, makeScore, splitForCalibration, unusable, usableSamples } from './score-support.js';
+import { checkSample, groupSamples, makeScore, splitForCalibration, unusable, usableSamples } from './score-support.js';
 
 /**
  * The shape shared by phase-range, zscore and iqr: per group (phase) and
@@ -33,16 +33,6 @@ export interface BandKind {
 const FORMAT_VERSION = 1;
 
 export const deviation = (v: number, b: Band): number => Math.max(0, b.lo - v, v - b.hi) / b.scale;
-
-export function groupSamples(samples: readonly Sample[]): Map<number, Sample[]> {
-  const m = new Map<number, Sample[]>();
-  for (const s of samples) {
-    const g = m.get(s.group);
-    if (g) g.push(s);
-    else m.set(s.group, [s]);
-  }
-  return m;
-}
 
 interface State {
   features: readonly string[];

@@ -4,7 +4,7 @@ import { checkArtefact, isFiniteNumber, isNumberArray } from './artefact.js';
 import { calibrateThreshold } from './calibrate-threshold.js';
 import type { Detector, DetectorArtefact, FeatureFinding, FitOptions, FitReport, Sample, ScoreResult, Stream, StreamScorer } from './detector.js';
 import { driftRates, ledoitWolfCovariance } from './drift-allowance.js';
-import { checkSample, makeScore, meanStd, splitForCalibration } from './score-support.js';
+import { calibrationCut, checkSample, makeScore, meanStd } from './score-support.js';
 import { resolutionFloor } from './resolution-floor.js';
 import { symmetricEigen } from './symmetric-eigen.js';
 
@@ -105,9 +105,7 @@ function scorerOf(p: Params, features: readonly string[]): StreamScorer {
 
 function fitParams(streams: readonly Stream[], options: FitOptions, o: DriftT2Options): Params {
   const d = options.features.length;
-  const share = options.calibrationShare ?? 0.2;
-  const { calibration } = splitForCalibration(streams, share);
-  const fitStreams = streams.map((s) => s.slice(0, Math.max(1, Math.floor(s.length * (1 - Math.min(0.9, Math.max(0.05, share)))))));
+  const fitStreams = streams.map((s) => s.slice(0, calibrationCut(s.length, options.calibrationShare)));
   const usable = fitStreams.map((s) => s.filter((x) => checkSample(x, options.features) === undefined).map((x) => x.values as number[]));
   const rows = usable.flat();
   if (rows.length < Math.max(8, 2 * d)) throw new StartupError('DETECTOR_FIT_FAILED', `${NAME}: ${rows.length} usable normal samples for ${d} features`, 'give it more normal data');
@@ -129,7 +127,7 @@ function fitParams(streams: readonly Stream[], options: FitOptions, o: DriftT2Op
       if (k >= cut && !('unusable' in r)) scores.push(r.score);
     }
   });
-  if (calibration.length === 0 || scores.length === 0) throw new StartupError('DETECTOR_FIT_FAILED', `${NAME}: no usable held-back samples to calibrate on`, 'give it longer normal streams');
+  if (scores.length === 0) throw new StartupError('DETECTOR_FIT_FAILED', `${NAME}: no usable held-back samples to calibrate on`, 'give it longer normal streams');
   return { ...draft, threshold: calibrateThreshold(scores, { percentile: options.thresholdPercentile ?? PERCENTILE, margin: o.margin }) };
 }
 

@@ -3,7 +3,7 @@ import type { Result } from '@typedcluster/core';
 import { isNumberArray } from './artefact.js';
 import { scaleFloor } from './band-kinds.js';
 import type { Sample } from './detector.js';
-import { meanStd } from './score-support.js';
+import { groupSamples, meanStd } from './score-support.js';
 
 /**
  * Standardises each feature with its group's (phase's) normal mean and std,
@@ -15,10 +15,8 @@ export interface GroupScaler {
 }
 
 export function fitGroupScaler(samples: readonly Sample[], width: number): GroupScaler {
-  const by = new Map<number, Sample[]>();
-  for (const s of samples) (by.get(s.group) ?? by.set(s.group, []).get(s.group)!).push(s);
   const groups = new Map<number, { mean: number[]; std: number[] }>();
-  for (const [g, ss] of by) {
+  for (const [g, ss] of groupSamples(samples)) {
     const stats = Array.from({ length: width }, (_, i) => meanStd(ss.map((s) => s.values[i] as number)));
     groups.set(g, { mean: stats.map((x) => x.mean), std: stats.map((x) => Math.max(x.std, scaleFloor(x.mean))) });
   }

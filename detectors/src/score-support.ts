@@ -29,16 +29,18 @@ export interface CalibrationSplit {
   readonly calibration: Stream[];
 }
 
+/** Where a stream of `length` samples splits: [0, cut) is fitted on, the rest calibrates (share clamped to 0.05..0.9). */
+export const calibrationCut = (length: number, share = 0.2): number => Math.max(1, Math.floor(length * (1 - Math.min(0.9, Math.max(0.05, share)))));
+
 /**
  * Holds back the last `share` of each stream for calibration (the tail, so
  * a stateful scorer sees it in order, after the data it was fitted on).
  */
 export function splitForCalibration(streams: readonly Stream[], share = 0.2): CalibrationSplit {
-  const s = Math.min(0.9, Math.max(0.05, share));
   const fit: Sample[] = [];
   const calibration: Stream[] = [];
   for (const stream of streams) {
-    const cut = Math.max(1, Math.floor(stream.length * (1 - s)));
+    const cut = calibrationCut(stream.length, share);
     fit.push(...stream.slice(0, cut));
     if (cut < stream.length) calibration.push(stream.slice(cut));
   }
@@ -64,6 +66,17 @@ export function makeScore(score: number, threshold: number, findings: readonly F
 }
 
 export const isUnusable = (r: Score | Unusable): r is Unusable => 'unusable' in r;
+
+/** Samples by group (phase), each group's in their original order. */
+export function groupSamples(samples: readonly Sample[]): Map<number, Sample[]> {
+  const m = new Map<number, Sample[]>();
+  for (const s of samples) {
+    const g = m.get(s.group);
+    if (g) g.push(s);
+    else m.set(s.group, [s]);
+  }
+  return m;
+}
 
 /** Mean and (population) standard deviation. */
 export function meanStd(xs: readonly number[]): { mean: number; std: number } {
