@@ -1,3 +1,6 @@
+import { DEFAULT_MQTT_PORT } from '@typedcluster/broker';
+import type { Io } from './command.js';
+
 /** Flags as node:util parseArgs returns them. */
 export type FlagValues = Record<string, string | boolean | undefined>;
 
@@ -18,3 +21,19 @@ export const flagNumber = (values: FlagValues, name: string): number => {
 
 /** The failed result, prefixed the way every command prints errors. */
 export const flagError = (error: string) => ({ ok: false as const, error: `error: ${error}` });
+
+/** `s` as a URL when it parses, has one of `protocols` and names a host; undefined otherwise. */
+export const urlWithProtocol = (s: string, protocols: ReadonlySet<string>): URL | undefined => {
+  try {
+    const u = new URL(s);
+    return protocols.has(u.protocol) && u.hostname ? u : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The schemes the mqtt client accepts. */
+export const MQTT_PROTOCOLS: ReadonlySet<string> = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:']);
+
+/** The default broker of a command: $MQTT_URL, else the embedded broker of `typedcluster up` ($MQTT_PORT). */
+export const defaultMqttUrl = (env: Io['env']): string => env['MQTT_URL']?.trim() || `mqtt://127.0.0.1:${env['MQTT_PORT']?.trim() || DEFAULT_MQTT_PORT}`;

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { SimStream } from '@typedcluster/core';
 import { DEFAULT_MQTT_PORT } from '@typedcluster/broker';
 import type { Io } from '../command.js';
-import { flagError, flagNumber, flagString, type FlagValues, type ParsedFlags } from '../flag-values.js';
+import { MQTT_PROTOCOLS, defaultMqttUrl, flagError, flagNumber, flagString, urlWithProtocol, type FlagValues, type ParsedFlags } from '../flag-values.js';
 import { modelFlag, plcsFlag, seedFlag, temperatureFlag } from './simulation-flags.js';
 
 /** The flags of `typedcluster sim`, checked and converted (the outbox limit in bytes). */
@@ -23,10 +23,6 @@ export interface SimFlags {
   /** A plant's phase model file (absolute): --model, else $PHASE_MODEL_FILE; undefined = the built-in one. */
   readonly model: string | undefined;
 }
-
-const MQTT_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'tls:', 'ws:', 'wss:']);
-/** Where `typedcluster up` runs its embedded broker. */
-const defaultMqttUrl = (env: Io['env']) => `mqtt://127.0.0.1:${env['MQTT_PORT']?.trim() || DEFAULT_MQTT_PORT}`;
 
 /** Checks every flag; an error is one line saying what is wrong. */
 export function parseSimFlags(values: FlagValues, env: Io['env'], cwd = process.cwd()): ParsedFlags<SimFlags> {
@@ -49,14 +45,8 @@ export function parseSimFlags(values: FlagValues, env: Io['env'], cwd = process.
     cycles = num('cycles');
     if (!(Number.isInteger(cycles) && cycles >= 1)) return bad(`--cycles ${str('cycles')} is not an integer ≥ 1`);
   }
-  const mqttUrl = str('mqtt-url') ?? (env['MQTT_URL']?.trim() || defaultMqttUrl(env));
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(mqttUrl);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !MQTT_PROTOCOLS.has(parsed.protocol) || !parsed.hostname) {
+  const mqttUrl = str('mqtt-url') ?? defaultMqttUrl(env);
+  if (!urlWithProtocol(mqttUrl, MQTT_PROTOCOLS)) {
     const from = values['mqtt-url'] !== undefined ? '--mqtt-url' : env['MQTT_URL']?.trim() ? 'MQTT_URL' : 'MQTT_PORT gives';
     return bad(`${from} ${mqttUrl} is not an MQTT URL such as mqtt://127.0.0.1:${DEFAULT_MQTT_PORT}`);
   }
