@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { Socket } from 'node:net';
 import { ModbusTCPClient } from 'jsmodbus';
-import { decodePlcImage, PLC_REGISTER_COUNT, PLC_STATUS, type CycleSample } from '@typedcluster/core';
+import { decodePlcImage, freePort, PLC_REGISTER_COUNT, PLC_STATUS, type CycleSample } from '@typedcluster/core';
 import { startModbusSim, type ModbusSim } from '../cli/src/sim/modbus-sim.js';
-import { freePort } from './support/modbus.js';
 
 /** Our simulated PLC read by jsmodbus, an implementation that shares no code with ours. */
 describe('simulated Modbus PLC read by an independent client (jsmodbus) @integration', function () {

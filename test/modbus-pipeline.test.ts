@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCredentials, sodiumReady, type CycleSample } from '@typedcluster/core';
+import { freePort, parseCredentials, sodiumReady, type CycleSample } from '@typedcluster/core';
 import { startModbusSim, type ModbusSim } from '../cli/src/sim/modbus-sim.js';
-import { freePort, metricValue, waitFor } from './support/modbus.js';
+import { metricValue, waitFor } from './support/modbus.js';
 import { startTestPlatform, type TestPlatform } from './support/test-platform.js';
 
 interface PhaseRow {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { createLogger, encodePlcImage, PLC_REGISTER_COUNT, PLC_REGISTERS, PLC_STATUS, type CycleInput, type CycleSample, type PlcImage } from '@typedcluster/core';
+import { createLogger, encodePlcImage, freePort, PLC_REGISTER_COUNT, PLC_REGISTERS, PLC_STATUS, type CycleInput, type CycleSample, type PlcImage } from '@typedcluster/core';
 import { startModbusPoller, type ModbusConfig, type ModbusPoller } from '@typedcluster/gateway';
 import { startModbusSim, type ModbusSim } from '../cli/src/sim/modbus-sim.js';
-import { freePort, metricValue, startOtherServer, startRawServer, waitFor } from './support/modbus.js';
+import { metricValue, startOtherServer, startRawServer, waitFor } from './support/modbus.js';
 
 const T = Date.UTC(2026, 10, 21, 8);
 const phasesOf = (k: number) => Array.from({ length: 5 }, (_, p) => Array.from({ length: 5 }, (_, s) => k + p * 10 + s + 0.25));

@@ -3,16 +3,6 @@ import { ModbusTCPServer } from 'jsmodbus';
 import { Registry } from 'prom-client';
 import { PLC_REGISTER_COUNT } from '@typedcluster/core';
 
-/** A port free now on 127.0.0.1 (modbus-serial's server cannot be given port 0). */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const addr = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  if (typeof addr !== 'object' || !addr) throw new Error('no port');
-  return addr.port;
-}
-
 /** Resolves once `cond()` holds; rejects after `ms` with `what` (a deadline for something to happen, not a speed check). */
 export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
