@@ -16,7 +16,7 @@ interface Call {
 }
 
 /** A lane over a fake invoke whose calls the test answers by hand. */
-function lane(opts: { batch?: boolean; concurrency?: number; batchMax?: number; batchWaitMs?: number; maxAttempts?: number } = {}) {
+function lane(opts: { batch?: boolean; concurrency?: number; batchMax?: number; batchWaitMs?: number; maxAttempts?: number; bundles?: boolean } = {}) {
   const calls: Call[] = [];
   const ends: Array<{ payload: string; end: DeliveryEnd; attempts: number }> = [];
   const retries: string[] = [];
@@ -26,6 +26,7 @@ function lane(opts: { batch?: boolean; concurrency?: number; batchMax?: number; 
     config: { maxAttempts: opts.maxAttempts ?? 3, retryBackoffMs: 5, retryBackoffMaxMs: 10, concurrency: opts.concurrency ?? 4, batchMax: opts.batchMax ?? 100, batchWaitMs: opts.batchWaitMs ?? 0 },
     maxBatchBytes: 1024 * 1024,
     newCallId: () => 'id',
+    ...(opts.bundles === undefined ? {} : { bundles: opts.bundles }),
     invoke: (_fn, req) =>
       new Promise((resolve) => {
         const frames = req.headers['content-type'] === FRAMES_CONTENT_TYPE;
@@ -194,6 +195,13 @@ describe('FunctionLane', () => {
       t.calls[2]!.answer(perFrame({ ok: false, code: 'REPLAY', message: 'seen' }, good));
       await until(() => t.ends.length === 2);
       assert.equal(t.ends[1]!.end.kind, 'done');
+    });
+
+    it('takes a bundle-shaped payload as one frame where bundles are off (the TCP listener)', async () => {
+      const t = lane({ batch: true, batchMax: 10, batchWaitMs: 0, bundles: false });
+      t.addBundle('tcp', 'w1', 'w2');
+      await until(() => t.calls.length === 1);
+      assert.equal(t.calls[0]!.payloads.length, 1, 'one frame in the body: the stream as it came');
     });
 
     it('sends a bundle alone as a frames body after a whole-batch failure, and a broken bundle as one payload', async () => {

@@ -46,6 +46,11 @@ export interface LaneDeps<M extends LaneMessage> {
   readonly maxBatchBytes: number;
   readonly invoke: (fn: string, req: UpstreamRequest) => Promise<InvocationOutcome>;
   readonly newCallId: () => string;
+  /**
+   * Whether a message may be a bundle (wire-format §6.5, MQTT only). The TCP
+   * listener says no: there every message is one frame with one acknowledgement.
+   */
+  readonly bundles?: boolean;
   /** The function is done with the message: acknowledge it, or dead-letter it first. */
   readonly onEnd: (d: Delivery<M>, end: DeliveryEnd) => void;
   readonly onRetry: (d: Delivery<M>, answer: Answer) => void;
@@ -90,7 +95,7 @@ export class FunctionLane<M extends LaneMessage> {
   }
 
   add(message: M): Delivery<M> {
-    const bundled = framesInBundle(message.payload);
+    const bundled = this.deps.bundles === false ? undefined : framesInBundle(message.payload);
     const d: Delivery<M> = {
       message,
       fn: this.name,

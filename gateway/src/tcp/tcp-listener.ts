@@ -53,6 +53,7 @@ export function createTcpListener(deps: TcpListenerDeps): TcpListener {
     clock,
     config,
     maxBatchBytes: Math.min(MAX_BATCH_SIZE, deps.maxBodyBytes),
+    bundles: false,
     invoke: deps.invoke,
     newCallId: randomUUID,
     onEnd: (d, end) => d.message.answer(frameAnswerOfEnd(end)),
