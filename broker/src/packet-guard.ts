@@ -90,8 +90,6 @@ export function guardConnection(socket: Socket, maxPacketBytes: number, onRefuse
 }
 
 class GuardedConnection extends Duplex {
-  #corked = false;
-
   constructor(
     private readonly socket: Socket,
     scanner: PacketScanner,
@@ -122,42 +120,14 @@ class GuardedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
-    this.#corkUntilIo();
     this.socket.write(chunk, done);
   }
 
-  /**
-   * Aedes writes each packet in pieces (mqtt-packet corks us meanwhile):
-   * hand them to the socket in one writev rather than one system call
-   * each. Under load this was a fifth of the broker's CPU.
-   */
-  override _writev(chunks: Array<{ chunk: Buffer }>, done: (e?: Error | null) => void): void {
-    this.#corkUntilIo();
-    for (let i = 0; i < chunks.length - 1; i++) this.socket.write(chunks[i]!.chunk);
-    this.socket.write(chunks[chunks.length - 1]!.chunk, done);
-  }
-
-  /** Holds the socket's writes until this turn of the event loop has run, so deliveries made in one turn share a system call. */
-  #corkUntilIo(): void {
-    if (this.#corked) return;
-    this.#corked = true;
-    this.socket.cork();
-    setImmediate(() => this.#flush());
-  }
-
-  #flush(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.socket.uncork();
-  }
-
   override _final(done: () => void): void {
-    this.#flush();
     this.socket.end(done);
   }
 
   override _destroy(e: Error | null, done: (e: Error | null) => void): void {
-    this.#flush(); // a refused CONNACK is written just before the connection is dropped
     this.socket.destroy();
     done(e);
   }
