@@ -1,4 +1,4 @@
-import { phaseModelOf, redactUrl, sodiumReady, type Env, type Logger, type RandomSource } from '@typedcluster/core';
+import { phaseModelOf, redactUrl, sodiumReady, type Env, type Logger, type PhaseModel, type RandomSource } from '@typedcluster/core';
 import { Registry } from 'prom-client';
 import { DEFAULT_TCP_PORT, startGateway, type RunningGateway } from '@typedcluster/gateway';
 import type { CliConfig } from '../cli-config.js';
@@ -70,7 +70,7 @@ export async function startPlatform(o: StartPlatformOptions): Promise<RunningPla
       const m = { config: modbusConfig, db: database.db, devicesDir: o.config.devicesDir, outboxRoot: join(o.config.home, 'outbox'), platformPublicKey: secrets.platformKeys.publicKey };
       modbus = await startPlatformModbus({ ...m, mqttUrl: broker.url, registry, random: o.random, log: o.log.child('modbus') });
     }
-    const demo = o.demo ? await startDemo(o, database, secrets, broker.url) : [];
+    const demo = o.demo ? await startDemo(o, database, secrets, broker.url, model) : [];
     const running = { gateway, broker };
     return {
       ...running,
@@ -110,13 +110,13 @@ const DEMO_ANOMALY_TEMPERATURE = 0.5;
  * publishing a reading every second, over MQTT like real devices, so a
  * newcomer sees rows arrive within seconds.
  */
-async function startDemo(o: StartPlatformOptions, database: PlatformDatabase, secrets: PlatformSecrets, mqttUrl: string): Promise<Simulator[]> {
+async function startDemo(o: StartPlatformOptions, database: PlatformDatabase, secrets: PlatformSecrets, mqttUrl: string, model: PhaseModel): Promise<Simulator[]> {
   const device = (name: string) => ensureDemoDevice(database.db, o.config.devicesDir, name, secrets.platformKeys.publicKey, o.random, o.log);
   const plcs = [];
   for (const name of simDeviceNames('cycle', 3)) plcs.push(await device(name));
   const sensors = [await device(simDeviceNames('reading', 1)[0]!)];
   // The demo talks to our own connector, which takes bundles: a backlog after an outage goes 32 frames a message.
-  const common = { bundle: 32, model: phaseModelOf(o.env), mqttUrl, outboxRoot: join(o.config.home, 'outbox'), temperature: DEMO_ANOMALY_TEMPERATURE, speed: 1, seed: Math.floor(o.uniform() * 2 ** 31), log: o.log.child('demo') };
+  const common = { bundle: 32, model, mqttUrl, outboxRoot: join(o.config.home, 'outbox'), temperature: DEMO_ANOMALY_TEMPERATURE, speed: 1, seed: Math.floor(o.uniform() * 2 ** 31), log: o.log.child('demo') };
   return [
     await startSimulator({ ...common, devices: plcs, stream: 'cycle' }),
     await startSimulator({ ...common, devices: sensors, stream: 'reading' }),
