@@ -12,10 +12,11 @@ import { createBrokerConnection, KEEPALIVE_S } from './broker-connection.js';
 import type { ConnectorConfig } from './connector-config.js';
 import { createConnectorMetrics, type ConnectorMetrics } from './connector-metrics.js';
 import { createDeadLetterPublisher } from './dead-letter-publisher.js';
-import { FunctionLane, type Delivery, type DeliveryEnd } from './function-lane.js';
+import type { Delivery, DeliveryEnd } from './delivery.js';
+import { FunctionLane } from './function-lane.js';
 import { HeldMessages, type HeldMessage } from './held-messages.js';
 import { createInflightWindow } from './inflight-window.js';
-import { buildRoutes, type Routes } from './routes.js';
+import { buildRoutes, type BatchKind, type Routes } from './routes.js';
 import { createStallKeepalive } from './stall-keepalive.js';
 import { createSubscriptions } from './subscriptions.js';
 
@@ -111,7 +112,7 @@ export function createMqttConnector(deps: ConnectorDeps): MqttConnector {
     return r;
   }
 
-  function laneFor(name: string, batch: boolean): FunctionLane<HeldMessage> {
+  function laneFor(name: string, batch: BatchKind | undefined): FunctionLane<HeldMessage> {
     let lane = lanes.get(name);
     if (!lane) {
       lane = new FunctionLane<HeldMessage>(name, batch, {

@@ -5,7 +5,7 @@ import type { Answer } from './answer.js';
 import type { ConnectorConfig } from './connector-config.js';
 import type { ConnectorMetrics } from './connector-metrics.js';
 import { deadLetterOf } from './dead-letter.js';
-import type { Delivery } from './function-lane.js';
+import type { Delivery } from './delivery.js';
 import type { HeldMessage, HeldMessages } from './held-messages.js';
 
 export interface DeadLetterPublisherDeps {

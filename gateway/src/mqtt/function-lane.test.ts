@@ -4,7 +4,9 @@ import type { InvocationOutcome } from '../http/invoke-function.js';
 import { systemClock } from '../runtime/clock.js';
 import type { UpstreamRequest } from '../runtime/forward-request.js';
 import { until } from '../testing/gateway-harness.js';
-import { FunctionLane, type DeliveryEnd, type LaneMessage } from './function-lane.js';
+import type { DeliveryEnd, LaneMessage } from './delivery.js';
+import { FunctionLane } from './function-lane.js';
+import type { BatchKind } from './routes.js';
 
 const ok200: InvocationOutcome = { ok: true, status: 200, seconds: 0, response: { status: 200, headers: {}, body: Buffer.from('{}') } };
 const answered = (status: number, body: object): InvocationOutcome => ({ ok: true, status, seconds: 0, response: { status, headers: {}, body: Buffer.from(JSON.stringify(body)) } });
@@ -16,15 +18,15 @@ interface Call {
 }
 
 /** A lane over a fake invoke whose calls the test answers by hand. */
-function lane(opts: { batch?: boolean; concurrency?: number; batchMax?: number; batchWaitMs?: number; maxAttempts?: number; bundles?: boolean } = {}) {
+function lane(opts: { batch?: BatchKind; maxBatchBytes?: number; concurrency?: number; batchMax?: number; batchWaitMs?: number; maxAttempts?: number; bundles?: boolean } = {}) {
   const calls: Call[] = [];
   const ends: Array<{ payload: string; end: DeliveryEnd; attempts: number }> = [];
   const retries: string[] = [];
   const splits: number[] = [];
-  const l = new FunctionLane<LaneMessage>('fn', opts.batch ?? false, {
+  const l = new FunctionLane<LaneMessage>('fn', opts.batch, {
     clock: systemClock,
     config: { maxAttempts: opts.maxAttempts ?? 3, retryBackoffMs: 5, retryBackoffMaxMs: 10, concurrency: opts.concurrency ?? 4, batchMax: opts.batchMax ?? 100, batchWaitMs: opts.batchWaitMs ?? 0 },
-    maxBatchBytes: 1024 * 1024,
+    maxBatchBytes: opts.maxBatchBytes ?? 1024 * 1024,
     newCallId: () => 'id',
     ...(opts.bundles === undefined ? {} : { bundles: opts.bundles }),
     invoke: (_fn, req) =>
@@ -97,7 +99,7 @@ describe('FunctionLane', () => {
   });
 
   it('batches what is queued (up to batchMax) and maps per-frame answers back by index', async () => {
-    const t = lane({ batch: true, batchMax: 3, batchWaitMs: 20 });
+    const t = lane({ batch: 'frames', batchMax: 3, batchWaitMs: 20 });
     for (const p of ['m1', 'm2', 'm3', 'm4']) t.add(`d/${p}`, p);
     assert.equal(t.calls.length, 1, 'a full batch goes at once');
     assert.deepEqual(t.calls[0]!.payloads, ['m1', 'm2', 'm3']);
@@ -114,14 +116,14 @@ describe('FunctionLane', () => {
   });
 
   it('takes consecutive messages of one topic into one batch, in order', async () => {
-    const t = lane({ batch: true, batchMax: 10, batchWaitMs: 10 });
+    const t = lane({ batch: 'frames', batchMax: 10, batchWaitMs: 10 });
     for (const p of ['a1', 'a2', 'a3']) t.add('a', p);
     await until(() => t.calls.length === 1);
     assert.deepEqual(t.calls[0]!.payloads, ['a1', 'a2', 'a3']);
   });
 
   it('splits a batch that failed as a whole (500) into single messages, without counting that try', async () => {
-    const t = lane({ batch: true, batchMax: 3, batchWaitMs: 50, maxAttempts: 1 });
+    const t = lane({ batch: 'frames', batchMax: 3, batchWaitMs: 50, maxAttempts: 1 });
     for (const p of ['s1', 's2', 's3']) t.add('s', p);
     t.calls[0]!.answer(answered(500, { code: 'HANDLER_FAILED', message: 'poison' }));
     await until(() => t.calls.length === 2);
@@ -138,13 +140,49 @@ describe('FunctionLane', () => {
   });
 
   it('retries a whole batch on an outage, as a batch', async () => {
-    const t = lane({ batch: true, batchMax: 2, batchWaitMs: 50 });
+    const t = lane({ batch: 'frames', batchMax: 2, batchWaitMs: 50 });
     t.add('a', 'o1');
     t.add('b', 'o2');
     t.calls[0]!.answer(answered(502, { code: 'UPSTREAM_FAILED', message: 'verify down' }));
     await until(() => t.calls.length >= 2 && t.calls.flatMap((c) => c.payloads).length === 4);
     assert.ok(t.calls.slice(1).every((c) => c.req.headers['content-type'] === FRAMES_CONTENT_TYPE));
     assert.equal(t.splits.length, 0);
+  });
+
+  it('sends a JSON batch as one array of the payloads, settled by one 2xx', async () => {
+    const t = lane({ batch: 'json', batchMax: 3, batchWaitMs: 20 });
+    for (const [topic, p] of [['readings/1', '{"records":[1]}'], ['readings/2', '{"records":[2]}'], ['readings/1', '{"records":[3]}']] as const) t.add(topic, p);
+    assert.equal(t.calls.length, 1, 'a full batch goes at once');
+    assert.equal(t.calls[0]!.req.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(t.calls[0]!.req.body.toString()), [{ records: [1] }, { records: [3] }, { records: [2] }], 'each topic in order');
+    t.calls[0]!.answer(ok200);
+    await until(() => t.ends.length === 3);
+    assert.ok(t.ends.every((e) => e.end.kind === 'done'));
+  });
+
+  it('splits a refused JSON batch, so only the bad message is dead-lettered', async () => {
+    const t = lane({ batch: 'json', batchMax: 3, batchWaitMs: 50 });
+    for (const p of ['{"a":1}', 'not json', '{"a":3}']) t.add(`t/${p}`, p);
+    t.calls[0]!.answer(answered(400, { code: 'BAD_REQUEST', message: 'body is not JSON' }));
+    await until(() => t.calls.length === 4); // three topics: the three go alone side by side
+    assert.deepEqual(t.splits, [3]);
+    for (const call of t.calls.slice(1)) {
+      assert.equal(call.req.headers['content-type'], 'application/json', 'alone, as it came');
+      call.answer(call.payloads[0] === 'not json' ? answered(400, { code: 'BAD_REQUEST', message: 'body is not JSON' }) : ok200);
+    }
+    await until(() => t.ends.length === 3);
+    assert.deepEqual(t.ends.map((e) => [e.payload, e.end.kind]).sort(), [['not json', 'dead'], ['{"a":1}', 'done'], ['{"a":3}', 'done']]);
+  });
+
+  it('keeps a JSON batch under maxBatchBytes, closing bracket included', async () => {
+    const t = lane({ batch: 'json', batchMax: 100, batchWaitMs: 0, maxBatchBytes: 10 });
+    t.add('a', '"123"'); // 5 bytes: ["123"] is 7
+    t.add('a', '"4"'); // ["123","4"] would be 11
+    await until(() => t.calls.length === 1);
+    assert.equal(t.calls[0]!.req.body.toString(), '["123"]');
+    t.calls[0]!.answer(ok200);
+    await until(() => t.calls.length === 2);
+    assert.equal(t.calls[1]!.req.body.toString(), '["4"]');
   });
 
   it('stop() waits for running invocations and starts no more', async () => {
@@ -163,7 +201,7 @@ describe('FunctionLane', () => {
 
   describe('bundles (several frames in one message, wire-format §6.5)', () => {
     it('puts a bundle\'s frames into the frames body as they are, counts them against batchMax, and answers the message once for all of them', async () => {
-      const t = lane({ batch: true, batchMax: 5, batchWaitMs: 20 });
+      const t = lane({ batch: 'frames', batchMax: 5, batchWaitMs: 20 });
       t.add('a', 's1');
       t.addBundle('b', 'b1', 'b2', 'b3');
       t.add('c', 's2');
@@ -177,7 +215,7 @@ describe('FunctionLane', () => {
     });
 
     it('dead-letters a bundle with a refused frame, naming it, and retries a bundle with a frame caught in an outage', async () => {
-      const t = lane({ batch: true, batchMax: 10, batchWaitMs: 0 });
+      const t = lane({ batch: 'frames', batchMax: 10, batchWaitMs: 0 });
       t.addBundle('bad', 'x1', 'x2');
       await until(() => t.calls.length === 1);
       t.calls[0]!.answer(perFrame(good, { ok: false, code: 'BAD_SIGNATURE', message: 'forged' }));
@@ -198,14 +236,14 @@ describe('FunctionLane', () => {
     });
 
     it('takes a bundle-shaped payload as one frame where bundles are off (the TCP listener)', async () => {
-      const t = lane({ batch: true, batchMax: 10, batchWaitMs: 0, bundles: false });
+      const t = lane({ batch: 'frames', batchMax: 10, batchWaitMs: 0, bundles: false });
       t.addBundle('tcp', 'w1', 'w2');
       await until(() => t.calls.length === 1);
       assert.equal(t.calls[0]!.payloads.length, 1, 'one frame in the body: the stream as it came');
     });
 
     it('sends a bundle alone as a frames body after a whole-batch failure, and a broken bundle as one payload', async () => {
-      const t = lane({ batch: true, batchMax: 10, batchWaitMs: 0, maxAttempts: 1 });
+      const t = lane({ batch: 'frames', batchMax: 10, batchWaitMs: 0, maxAttempts: 1 });
       t.addBundle('b', 'z1', 'z2');
       await until(() => t.calls.length === 1);
       t.calls[0]!.answer(answered(500, { code: 'HANDLER_FAILED', message: 'boom' }));

@@ -5,39 +5,9 @@ import type { UpstreamRequest } from '../runtime/forward-request.js';
 import { answerOf, batchResultsOf, bundleAnswerOf, type Answer } from './answer.js';
 import { bodyBytesOf, framesBodyOf, framesInBundle } from './frame-bundle.js';
 import type { ConnectorConfig } from './connector-config.js';
-
-/** What a lane needs of a message. */
-export interface LaneMessage {
-  readonly topic: string;
-  readonly payload: Buffer;
-}
-
-/** One message on its way to one function. */
-export interface Delivery<M extends LaneMessage = LaneMessage> {
-  readonly message: M;
-  readonly fn: string;
-  /**
-   * Frames it carries: 1, or the count of a bundle (wire-format §6.5: the
-   * payload is itself a §6.1 stream), which goes into a frames body as it is.
-   */
-  readonly frames: number;
-  readonly bundle: boolean;
-  /** Invocations it took part in (batches included): the dead letter's `attempts`. */
-  attempts: number;
-  /** Answers that count against it (poison); at MQTT_MAX_ATTEMPTS it is dead-lettered. */
-  counted: number;
-  /** Retries so far, for the back-off. */
-  retries: number;
-  /** Sent alone, never in a batch: after its batch failed in a way that counts, or too big for a frame. */
-  single: boolean;
-  state: 'queued' | 'running' | 'waiting' | 'finished';
-  queuedAt: number;
-  firstAttemptAt: number;
-  lastAttemptAt: number;
-  timer: unknown;
-}
-
-export type DeliveryEnd = { readonly kind: 'done' | 'replay' } | { readonly kind: 'dead'; readonly answer: Answer };
+import { JSON_BATCH_CONTENT_TYPE, jsonBatchBodyOf, jsonBytesOf } from './json-batch.js';
+import type { BatchKind } from './routes.js';
+import type { Delivery, DeliveryEnd, LaneMessage } from './delivery.js';
 
 export interface LaneDeps<M extends LaneMessage> {
   readonly clock: Clock;
@@ -65,7 +35,8 @@ export interface LaneDeps<M extends LaneMessage> {
  * only when every earlier message of its topic is done, or with them in
  * one batch. At most `concurrency` invocations run at once; a batch
  * function gets up to `batchMax` messages per invocation, waiting at most
- * `batchWaitMs` for them.
+ * `batchWaitMs` for them: as one frames body (`frames`, answered per frame)
+ * or as one JSON array (`json`, answered as a whole).
  */
 export class FunctionLane<M extends LaneMessage> {
   /** Per topic, its unfinished deliveries in arrival order; the head goes first. */
@@ -80,11 +51,11 @@ export class FunctionLane<M extends LaneMessage> {
 
   constructor(
     readonly name: string,
-    private batch: boolean,
+    private batch: BatchKind | undefined,
     private readonly deps: LaneDeps<M>,
   ) {}
 
-  setBatch(batch: boolean): void {
+  setBatch(batch: BatchKind | undefined): void {
     this.batch = batch;
   }
 
@@ -95,7 +66,8 @@ export class FunctionLane<M extends LaneMessage> {
   }
 
   add(message: M): Delivery<M> {
-    const bundled = this.deps.bundles === false ? undefined : framesInBundle(message.payload);
+    const json = this.batch === 'json';
+    const bundled = this.deps.bundles === false || json ? undefined : framesInBundle(message.payload);
     const d: Delivery<M> = {
       message,
       fn: this.name,
@@ -104,7 +76,7 @@ export class FunctionLane<M extends LaneMessage> {
       attempts: 0,
       counted: 0,
       retries: 0,
-      single: bundled === undefined && message.payload.length > MAX_FRAME_SIZE,
+      single: json ? message.payload.length + 2 > this.deps.maxBatchBytes : bundled === undefined && message.payload.length > MAX_FRAME_SIZE,
       state: 'queued',
       queuedAt: this.deps.clock.now(),
       firstAttemptAt: 0,
@@ -143,7 +115,7 @@ export class FunctionLane<M extends LaneMessage> {
       const head = this.topics.get(topic)![0]!;
       if (!this.batch || head.single) {
         // A bundle is a frames body even alone; a function without batching gets the payload as it came.
-        this.dispatch([head], this.batch && head.bundle);
+        this.dispatch([head], this.batch === 'frames' && head.bundle);
         continue;
       }
       const dueAt = head.queuedAt + config.batchWaitMs;
@@ -159,12 +131,14 @@ export class FunctionLane<M extends LaneMessage> {
   private collectBatch(): Array<Delivery<M>> {
     const { batchMax } = this.deps.config;
     const picked: Array<Delivery<M>> = [];
+    // A JSON array's closing bracket is the one byte its messages do not pay for.
+    const limit = this.deps.maxBatchBytes - (this.batch === 'json' ? 1 : 0);
     let bytes = 0;
     let frames = 0;
     for (const topic of this.ready) {
       for (const d of this.topics.get(topic)!) {
-        const size = bodyBytesOf(d);
-        if (d.state !== 'queued' || d.single || (picked.length > 0 && (frames + d.frames > batchMax || bytes + size > this.deps.maxBatchBytes))) break;
+        const size = this.batch === 'json' ? jsonBytesOf(d) : bodyBytesOf(d);
+        if (d.state !== 'queued' || d.single || (picked.length > 0 && (frames + d.frames > batchMax || bytes + size > limit))) break;
         picked.push(d);
         bytes += size;
         frames += d.frames;
@@ -202,14 +176,17 @@ export class FunctionLane<M extends LaneMessage> {
   }
 
   private async runSingle(d: Delivery<M>): Promise<void> {
-    const outcome = await this.deps.invoke(this.name, this.request(SINGLE_FRAME_CONTENT_TYPE, d.message.payload, d.message.topic));
+    const type = this.batch === 'json' ? JSON_BATCH_CONTENT_TYPE : SINGLE_FRAME_CONTENT_TYPE;
+    const outcome = await this.deps.invoke(this.name, this.request(type, d.message.payload, d.message.topic));
     this.apply(d, answerOf(outcome));
   }
 
   private async runBatch(ds: Array<Delivery<M>>): Promise<void> {
-    const body = framesBodyOf(ds);
-    const outcome = await this.deps.invoke(this.name, this.request(FRAMES_CONTENT_TYPE, body, undefined));
-    const results = batchResultsOf(outcome, ds.reduce((n, d) => n + d.frames, 0));
+    const json = this.batch === 'json';
+    const request = json ? this.request(JSON_BATCH_CONTENT_TYPE, jsonBatchBodyOf(ds), undefined) : this.request(FRAMES_CONTENT_TYPE, framesBodyOf(ds), undefined);
+    const outcome = await this.deps.invoke(this.name, request);
+    // A JSON batch is answered as a whole: a 2xx settles every message in it.
+    const results = json ? undefined : batchResultsOf(outcome, ds.reduce((n, d) => n + d.frames, 0));
     if (results) {
       let at = 0;
       for (const d of ds) {
@@ -219,7 +196,7 @@ export class FunctionLane<M extends LaneMessage> {
       return;
     }
     const whole = answerOf(outcome);
-    if (whole.verdict === 'outage' || whole.verdict === 'replay') {
+    if (whole.verdict === 'outage' || whole.verdict === 'replay' || (json && whole.verdict === 'done')) {
       for (const d of ds) this.apply(d, whole);
       return;
     }

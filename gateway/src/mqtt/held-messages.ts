@@ -1,4 +1,4 @@
-import type { LaneMessage } from './function-lane.js';
+import type { LaneMessage } from './delivery.js';
 
 /** A message between its arrival and its PUBACK. */
 export interface HeldMessage extends LaneMessage {

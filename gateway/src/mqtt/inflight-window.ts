@@ -3,7 +3,7 @@ import type { createRateLimitedLog } from '@typedcluster/core';
 import { DEFERRED, type Done } from './acking-client.js';
 import type { FunctionLane } from './function-lane.js';
 import type { HeldMessage, HeldMessages } from './held-messages.js';
-import type { Routes } from './routes.js';
+import type { BatchKind, Routes } from './routes.js';
 import type { StallKeepalive } from './stall-keepalive.js';
 
 export interface InflightWindowDeps {
@@ -11,7 +11,7 @@ export interface InflightWindowDeps {
   /** MQTT_INFLIGHT: the most messages held at once. */
   readonly inflight: number;
   readonly routes: () => Routes;
-  readonly laneFor: (fn: string, batch: boolean) => FunctionLane<HeldMessage>;
+  readonly laneFor: (fn: string, batch: BatchKind | undefined) => FunctionLane<HeldMessage>;
   readonly keepalive: StallKeepalive;
   readonly warnLimited: ReturnType<typeof createRateLimitedLog>;
   readonly isStopping: () => boolean;

@@ -31,7 +31,7 @@ describe('MQTT routes from topic annotations', () => {
     const { routes, problems } = buildRoutes(defs);
     assert.deepEqual(problems, []);
     assert.deepEqual(routes.filters, ['plc/+/cycle', 'sensor/+/reading', 'plc/#']);
-    assert.deepEqual(routes.functions.map((f) => [f.name, f.batch]), [['ingest-binary', true], ['audit', false]]);
+    assert.deepEqual(routes.functions.map((f) => [f.name, f.batch]), [['ingest-binary', 'frames'], ['audit', undefined]]);
   });
 
   it('matches every function whose filters match, with + and # wildcards', () => {

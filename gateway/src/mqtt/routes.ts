@@ -3,15 +3,20 @@ import type { FunctionDefinition } from '../runtime/function-definition.js';
 
 /** The annotation naming the MQTT filters a function is invoked for (comma-separated, as faas-cli writes it). */
 export const TOPIC_ANNOTATION = 'topic';
-/** `com.typedcluster.batch: frames`: the function takes several messages as one frames body. */
+/**
+ * `com.typedcluster.batch`: the function takes several messages in one
+ * invocation: `frames`, as one frames body answered per frame; `json`, as
+ * one JSON array of the payloads answered as a whole.
+ */
 export const BATCH_ANNOTATION = 'com.typedcluster.batch';
-export const BATCH_FRAMES = 'frames';
+export type BatchKind = 'frames' | 'json';
+const BATCH_KINDS: readonly string[] = ['frames', 'json'] satisfies BatchKind[];
 
 export interface FunctionRoute {
   readonly name: string;
   readonly filters: readonly string[];
-  /** Messages go as one `application/vnd.typedcluster.frames` body, answered per frame. */
-  readonly batch: boolean;
+  /** How several messages go in one invocation; undefined: one message each. */
+  readonly batch: BatchKind | undefined;
 }
 
 export interface Routes {
@@ -52,7 +57,8 @@ export function buildRoutes(defs: readonly FunctionDefinition[]): { routes: Rout
       problems.push({ function: def.name, filter: bad });
       continue;
     }
-    functions.push({ name: def.name, filters: [...new Set(filters)], batch: def.annotations[BATCH_ANNOTATION]?.trim() === BATCH_FRAMES });
+    const batch = def.annotations[BATCH_ANNOTATION]?.trim();
+    functions.push({ name: def.name, filters: [...new Set(filters)], batch: batch !== undefined && BATCH_KINDS.includes(batch) ? (batch as BatchKind) : undefined });
   }
   const filters = [...new Set(functions.flatMap((f) => f.filters))];
   // Devices publish to a handful of topics over and over: remember the answer.

@@ -1,5 +1,5 @@
 import { isErrorCode } from '@typedcluster/core';
-import type { DeliveryEnd } from '../mqtt/function-lane.js';
+import type { DeliveryEnd } from '../mqtt/delivery.js';
 import type { FrameAnswer } from './tcp-connection.js';
 
 /**

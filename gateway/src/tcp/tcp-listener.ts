@@ -4,7 +4,8 @@ import { createServer as createTlsServer } from 'node:tls';
 import type { Registry } from 'prom-client';
 import { createRateLimitedLog, encodeAck, MAX_BATCH_SIZE, prefixedRecord, StartupError, type Logger } from '@typedcluster/core';
 import type { InvocationOutcome } from '../http/invoke-function.js';
-import { FunctionLane, type LaneMessage } from '../mqtt/function-lane.js';
+import type { LaneMessage } from '../mqtt/delivery.js';
+import { FunctionLane } from '../mqtt/function-lane.js';
 import type { Clock } from '../runtime/clock.js';
 import type { UpstreamRequest } from '../runtime/forward-request.js';
 import type { TcpListenerConfig } from './tcp-config.js';
@@ -49,7 +50,7 @@ export function createTcpListener(deps: TcpListenerDeps): TcpListener {
   const { config, log, clock } = deps;
   const metrics = createTcpMetrics(deps.registry);
   const warn = createRateLimitedLog(log);
-  const lane = new FunctionLane<TcpMessage>(config.functionName, true, {
+  const lane = new FunctionLane<TcpMessage>(config.functionName, 'frames', {
     clock,
     config,
     maxBatchBytes: Math.min(MAX_BATCH_SIZE, deps.maxBodyBytes),
