@@ -63,6 +63,41 @@ describe('MQTT: simulator → broker → connector → functions → PostgreSQL 
       }
     });
 
+    it('scores the text stage through the connector\'s JSON batches: a report for each injected anomaly, none for normal cycles', async () => {
+      const plcs = await provisionPlcs((n) => tp.provision(`detect-${n}`), 3);
+      const anomalous = new Set([4, 11, 23]);
+      const T0 = Date.UTC(2026, 0, 2);
+      const clients = await Promise.all(plcs.map((p) => mqtt.connectAsync(tp.platform.broker.url, { username: String(p.deviceId), password: p.mqttPassword ?? '', clientId: `device-${p.deviceId}`, reconnectPeriod: 0 })));
+      try {
+        await Promise.all(
+          plcs.map(async (plc, k) => {
+            const sender = createDeviceSender({ credentials: plc, random: systemRandom, now: Date.now });
+            // s3 at 90 in phase 3 (normal: 20..30) on the anomalous cycles.
+            const phases = (n: number) => sampleNormalCycle(Math.random).map((p, i) => (anomalous.has(n) && i === 2 ? p.map((v, s) => (s === 2 ? 90 : v)) : p));
+            const frames = [sender.sessionFrame(), ...Array.from({ length: 30 }, (_, n) => sender.cycleFrame({ cycleStart: T0 + n * 30_000, cycle: n, phases: phases(n) }))];
+            // Bundles of 4 and single frames mixed, so text-stage messages of several records meet in batches.
+            for (let at = 0; at < frames.length; at += k === 0 ? 1 : 4) await clients[k]!.publishAsync(TOPICS.plcCycle(plc.deviceId), Buffer.from(joinFrames(frames.slice(at, at + (k === 0 ? 1 : 4)))), { qos: 1 });
+          }),
+        );
+        const ids = plcs.map((p) => p.deviceId);
+        const expected = ids.flatMap((id) => [...anomalous].map((n) => `${id}:${n}`)).sort();
+        const deadline = Date.now() + 60_000;
+        let got: string[] = [];
+        while (Date.now() < deadline) {
+          const r = await tp.platform.database.db.query<{ k: string }>("SELECT plc_id || ':' || cycle_no AS k FROM anomaly_reports WHERE plc_id = ANY($1) ORDER BY 1", [ids]);
+          got = r.rows.map((row) => row.k).sort();
+          if (got.length >= expected.length) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        assert.deepEqual(got, expected);
+        const metrics = await (await fetch(`${tp.platform.gateway.url}/metrics`)).text();
+        assert.match(metrics, /typedcluster_mqtt_messages_total\{function_name="detect-anomaly",outcome="done"\} [1-9]/);
+        assert.doesNotMatch(metrics, /typedcluster_mqtt_dead_letters_total\{function_name="detect-anomaly"[^}]*\} [1-9]/);
+      } finally {
+        for (const c of clients) c.end(true);
+      }
+    });
+
     it('refuses a device publishing under another device\'s topic: nothing of it is stored', async () => {
       const [a, b] = await provisionPlcs((n) => tp.provision(`acl-${n}`), 2);
       const client = await mqtt.connectAsync(tp.platform.broker.url, { username: String(a!.deviceId), password: a!.mqttPassword ?? '', clientId: `device-${a!.deviceId}`, reconnectPeriod: 0 });

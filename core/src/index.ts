@@ -13,7 +13,7 @@ export { createContext, failWith, formatRejections, parseRejections } from './fu
 export { REJECTED_HEADER, FUNCTION_INFO_PATH } from './function/function-types.js';
 export type { FunctionEvent, FunctionContext, FunctionResponse, ResponseBody, Handler, FunctionRuntime, FunctionModule, FunctionInfo } from './function/function-types.js';
 export type { ReadingRecord, CycleRecord, TextRecord, TextBatch, StoreOutcome } from './pipeline/text-record.js';
-export { parseTextBatch } from './pipeline/parse-text-batch.js';
+export { parseTextBatch, textBatchOf } from './pipeline/parse-text-batch.js';
 export { batchReply, countCodes } from './pipeline/frame-outcome.js';
 export type { FrameOutcome, FrameKind, BatchReply } from './pipeline/frame-outcome.js';
 export { TYPICAL_MODEL, PHASES, SENSORS, PHASE_SECONDS, CYCLE_SECONDS, sampleNormalCycle, phaseModelOf } from './phase-model/typical-model.js';

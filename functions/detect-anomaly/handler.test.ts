@@ -134,6 +134,47 @@ describe('detect-anomaly with the default detector', () => {
     assert.equal(stored.length, 2, 'the same report stored twice is a no-op in PostgreSQL (UNIQUE)');
   });
 
+  it('takes the connector\'s batch (a JSON array of text-stage messages) and answers it with counts only', async () => {
+    const { deps, stored, published } = await memoryDeps();
+    const handle = createHandler(deps);
+    const batch = [{ records: [cycleRecord(7, 0, normalPhases()), cycleRecord(7, 1, anomalousPhases())] }, { records: [cycleRecord(8, 0, anomalousPhases())] }];
+    const res = await handle(event(batch), createContext());
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { scored: 3, anomalies: 2, unusable: 0, duplicates: 0, readings: 0 });
+    assert.deepEqual(stored.map((r) => [r.plc_id, r.cycle]), [[7, 1], [8, 0]]);
+    assert.deepEqual(published.map(([t]) => t), ['anomaly/7/report', 'anomaly/8/report']);
+  });
+
+  it('stores and publishes on the retry an anomaly whose store failed while a later cycle was scored', async () => {
+    const { deps, stored, published } = await memoryDeps();
+    let failNext = true;
+    const handle = createHandler({
+      ...deps,
+      store: async (r) => {
+        if (failNext) {
+          failNext = false;
+          return { ok: false, error: { code: 'STORE_FAILED', message: 'down' } };
+        }
+        return deps.store(r);
+      },
+    });
+    const batch = [{ records: [cycleRecord(7, 0, anomalousPhases()), cycleRecord(7, 1, normalPhases())] }];
+    assert.equal((await handle(event(batch), createContext())).status, 503);
+    const retry = await handle(event(batch), createContext());
+    assert.equal(retry.status, 200);
+    assert.deepEqual(stored.map((r) => [r.plc_id, r.cycle]), [[7, 0]], 'cycle 0 is owed although cycle 1 was scored');
+    assert.deepEqual(published.map(([t]) => t), ['anomaly/7/report']);
+    assert.deepEqual(retry.body, { scored: 2, anomalies: 1, unusable: 0, duplicates: 0, readings: 0 }, 'both reported again, as first scored');
+  });
+
+  it('refuses a batch with one bad message whole, naming it, so the connector splits it', async () => {
+    const { deps, stored } = await memoryDeps();
+    const res = await createHandler(deps)(event([{ records: [cycleRecord(7, 0, normalPhases())] }, { records: [cycleRecord(8, 0, normalPhases().slice(0, 3))] }]), createContext());
+    assert.equal(res.status, 400);
+    assert.match((res.body as { message: string }).message, /^\[1\]: records\[0\]/);
+    assert.equal(stored.length, 0);
+  });
+
   const bad: Array<[string, FunctionEvent, string]> = [
     ['GET', event('{}', {}, 'GET'), 'BAD_REQUEST'],
     ['not JSON', event('{"plcs":'), 'BAD_REQUEST'],

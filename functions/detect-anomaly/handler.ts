@@ -36,7 +36,16 @@ interface PlcState {
   /** The newest cycle scored, and its report, for redeliveries. */
   lastStart?: number;
   lastReport?: AnomalyReport;
+  /**
+   * Recent reports that must be stored and published, by cycle start: when
+   * a batch fails part-way (store or broker down), its retry finds them
+   * here although a later cycle of the PLC was scored meanwhile.
+   */
+  readonly owed: Map<number, AnomalyReport>;
 }
+
+/** Reports kept per PLC for retries; anomalies are rare, so this spans long backlogs. */
+const OWED_PER_PLC = 256;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -47,7 +56,7 @@ export function createHandler(deps: DetectDeps): Handler {
     const key = `${m.ref.detector}@${m.ref.version ?? 'default'}`;
     let st = plcs.get(plc);
     if (!st || st.modelKey !== key) {
-      st = { modelKey: key, scorer: m.detector.scorer() };
+      st = { modelKey: key, scorer: m.detector.scorer(), owed: new Map() };
       plcs.set(plc, st);
     }
     return st;
@@ -80,13 +89,18 @@ export function createHandler(deps: DetectDeps): Handler {
         // A redelivery (the connector retries after a failed store or publish):
         // the same cycle gets the same report again; an older one is not
         // scored again, which would push it into a stateful scorer out of order.
-        if (start === st.lastStart && st.lastReport) reports.push(st.lastReport);
+        const again = start === st.lastStart ? st.lastReport : st.owed.get(start);
+        if (again) reports.push(again);
         else duplicates++;
         continue;
       }
       const report = scoreCycle(c, st.scorer, model.ref);
       st.lastStart = start;
       st.lastReport = report;
+      if (report.is_anomaly || report.status === 'unusable') {
+        st.owed.set(start, report);
+        if (st.owed.size > OWED_PER_PLC) st.owed.delete(st.owed.keys().next().value as number);
+      }
       reports.push(report);
     }
 
@@ -108,14 +122,10 @@ export function createHandler(deps: DetectDeps): Handler {
     const unusable: Record<string, number> = {};
     for (const r of reports) if (r.status === 'unusable' && r.reason) unusable[r.reason] = (unusable[r.reason] ?? 0) + 1;
     if (Object.keys(unusable).length > 0) ctx.headers({ 'x-rejected': formatRejections(unusable) });
-    return ctx.status(200).succeed({
-      scored: reports.filter((r) => r.status === 'scored').length,
-      anomalies: reports.filter((r) => r.is_anomaly).length,
-      unusable: reports.length - reports.filter((r) => r.status === 'scored').length,
-      duplicates,
-      readings: input.value.readings,
-      reports,
-    });
+    const scored = reports.filter((r) => r.status === 'scored').length;
+    const counts = { scored, anomalies: reports.filter((r) => r.is_anomaly).length, unusable: reports.length - scored, duplicates, readings: input.value.readings };
+    // The connector's batch reads only the status; what matters went to MQTT and PostgreSQL.
+    return ctx.status(200).succeed(input.value.batch ? counts : { ...counts, reports });
   };
 }
 

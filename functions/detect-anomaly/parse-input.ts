@@ -1,11 +1,12 @@
-import { fail, ok, parseTextBatch, type Result } from '@typedcluster/core';
+import { fail, ok, textBatchOf, type Result } from '@typedcluster/core';
 import type { CycleInput } from './cycle-report.js';
 
 /**
  * The two inputs (README.md "Input"): the text stage `{"records": [...]}`
  * as store-reading publishes it on `readings/{device}`, or a 30-second
  * block `{"cycleStart": ISO, "plcs": [{"plc", "cycle", "phases"}]}` over
- * HTTP. Both become cycles; reading records (sensors) are counted, not
+ * HTTP; or a JSON array of those (the connector's batch of text-stage
+ * messages). All become cycles; reading records (sensors) are counted, not
  * scored. The shape of a cycle's phases is checked later, per cycle, so a
  * cycle with missing phases gets an `unusable` report instead of failing
  * the whole block.
@@ -13,6 +14,8 @@ import type { CycleInput } from './cycle-report.js';
 export interface ParsedInput {
   readonly cycles: CycleInput[];
   readonly readings: number;
+  /** The body was a JSON array of inputs: the connector's batch (`com.typedcluster.batch: json`). */
+  readonly batch: boolean;
 }
 
 const MAX_PLC = 32767;
@@ -24,9 +27,27 @@ export function parseInput(text: string, maxRecords: number): Result<ParsedInput
   } catch {
     return fail('BAD_REQUEST', 'body is not JSON');
   }
+  if (!Array.isArray(json)) {
+    const one = parseOne(json, maxRecords);
+    return one.ok ? ok({ ...one.value, batch: false }) : one;
+  }
+  // The connector's batch: several text-stage messages, each as it was published.
+  const cycles: CycleInput[] = [];
+  let readings = 0;
+  for (const [i, item] of json.entries()) {
+    const one = parseOne(item, maxRecords);
+    if (!one.ok) return fail(one.error.code, `[${i}]: ${one.error.message}`, `[${i}]${one.error.at === undefined ? '' : `.${one.error.at}`}`);
+    cycles.push(...one.value.cycles);
+    readings += one.value.readings;
+    if (cycles.length + readings > maxRecords) return fail('TOO_LARGE', `more than ${maxRecords} records in the batch`, `[${i}]`);
+  }
+  return ok({ cycles, readings, batch: true });
+}
+
+function parseOne(json: unknown, maxRecords: number): Result<Omit<ParsedInput, 'batch'>> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('BAD_REQUEST', 'body must be a JSON object with "records" or "plcs"');
   if ('records' in json) {
-    const batch = parseTextBatch(text, maxRecords);
+    const batch = textBatchOf(json, maxRecords);
     if (!batch.ok) return batch;
     const cycles: CycleInput[] = [];
     let readings = 0;
@@ -39,7 +60,7 @@ export function parseInput(text: string, maxRecords: number): Result<ParsedInput
   return parseBlock(json as Record<string, unknown>, maxRecords);
 }
 
-function parseBlock(b: Record<string, unknown>, maxRecords: number): Result<ParsedInput> {
+function parseBlock(b: Record<string, unknown>, maxRecords: number): Result<Omit<ParsedInput, 'batch'>> {
   const start = b['cycleStart'];
   if (typeof start !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(start) || Number.isNaN(Date.parse(start))) {
     return fail('BAD_REQUEST', 'cycleStart must be an ISO-8601 UTC time, e.g. "2026-11-21T07:00:00.000Z"', 'cycleStart');

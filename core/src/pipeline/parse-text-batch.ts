@@ -12,6 +12,11 @@ export function parseTextBatch(text: string, maxRecords = 10_000): Result<TextBa
   } catch (e) {
     return fail('BAD_REQUEST', `body is not JSON: ${(e as Error).message}`);
   }
+  return textBatchOf(raw, maxRecords);
+}
+
+/** The same checks on JSON already parsed (a caller that parsed it to tell its inputs apart). */
+export function textBatchOf(raw: unknown, maxRecords = 10_000): Result<TextBatch> {
   if (!isObject(raw) || !Array.isArray(raw['records'])) return fail('BAD_REQUEST', 'body must be {"records": [...]}', 'records');
   const items = raw['records'] as unknown[];
   if (items.length > maxRecords) return fail('TOO_LARGE', `${items.length} records exceed the limit of ${maxRecords}`, 'records');
