@@ -73,6 +73,13 @@ try {
   delete summary['loadCpuSeconds'];
   console.log(`CPU seconds   ${Object.entries(cpu).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')}`);
   summary['cpu_seconds_by_process'] = cpu;
+  // The same per stored frame: what each process costs a frame, and what 2 cores allow (2e6 µs / total).
+  const frames = Number((await bp.platform.database.db.query<{ n: string }>('SELECT count(*) AS n FROM frames WHERE type <> 1')).rows[0]?.n);
+  const perFrame = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, v === null || frames === 0 ? null : round((v * 1e6) / frames)]));
+  const total = round(Object.values(perFrame).reduce<number>((n, v) => n + (v ?? 0), 0));
+  perFrame['total'] = total;
+  console.log(`CPU µs/frame  ${Object.entries(perFrame).map(([k, v]) => `${k} ${v ?? '?'}`).join(', ')} (2 cores fit ${total > 0 ? Math.round(2e6 / total) : '?'} frames/s)`);
+  summary['cpu_us_per_frame'] = perFrame;
   const rss = await bp.rss();
   rss['load'] = summary['loadRssMb'] as number;
   delete summary['loadRssMb'];
