@@ -6,7 +6,7 @@ import { OrderedBatchWriter } from './ordered-batch-writer.js';
 import { OutgoingQueues } from './outgoing-queues.js';
 import { QueuedKeys } from './queued-keys.js';
 
-type MirrorOp = BatchOperation<Level<string, string>, string, string>;
+type MirrorOp = BatchOperation<Level<string, string>, string, string | Uint8Array>;
 
 /** What setup() gets: the Aedes instance, whose id and counter stamp every message of this run. */
 interface AedesRef {
@@ -54,8 +54,9 @@ export class MirroredPersistence extends MemoryPersistence {
   constructor(db: Level<string, string>, onError: (e: unknown) => void) {
     super();
     this.#subscriptions = db.sublevel<string, string>(SUBSCRIPTIONS_SUBLEVEL, { valueEncoding: 'utf8' });
-    this.#outgoing = db.sublevel<string, string>(OUTGOING_SUBLEVEL, { valueEncoding: 'utf8' });
-    this.#writer = new OrderedBatchWriter<MirrorOp>((ops) => db.batch(ops));
+    this.#outgoing = db.sublevel<string, Uint8Array>(OUTGOING_SUBLEVEL, { valueEncoding: 'view' });
+    // Each op names its sublevel, which encodes its own values; the root's type knows only strings.
+    this.#writer = new OrderedBatchWriter<MirrorOp>((ops) => db.batch(ops as Array<BatchOperation<Level<string, string>, string, string>>));
     this.#onError = onError;
   }
 
@@ -161,7 +162,7 @@ export class MirroredPersistence extends MemoryPersistence {
     await super.destroy();
   }
 
-  #put(sublevel: MirrorOp['sublevel'], key: string, value: string): MirrorOp {
+  #put(sublevel: MirrorOp['sublevel'], key: string, value: string | Uint8Array): MirrorOp {
     return { type: 'put', sublevel, key, value };
   }
 
