@@ -21,4 +21,17 @@ describe('toTextRecord', () => {
     const parsed = parseTextBatch(JSON.stringify({ records: [r] }));
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.error.message);
   });
+
+  it('writes float32 values as their shortest decimal, which reads back as the same float32', () => {
+    const f32 = Math.fround;
+    const reading = toTextRecord(frame('reading'), { type: 'reading', deviceId: 12, ts: 0, temperature: f32(23.4), pressure: f32(101.325), humidity: f32(-0.1) });
+    assert.match(JSON.stringify(reading), /"temperature":23\.4,"pressure":101\.325,"humidity":-0\.1\}$/);
+    const values = [23.4, 0.1, 1e-45, 3.4e38, 100.000015];
+    const phases = Array.from({ length: 5 }, (_, p) => values.map((v) => f32(p % 2 === 0 ? v : -v)));
+    const cycle = toTextRecord(frame('cycle'), { type: 'cycle', deviceId: 12, cycleStart: 0, cycle: 1, phases });
+    const text = JSON.stringify(cycle);
+    assert.match(text, /"phases":\[\[23\.4,0\.1,1e-45,3\.4e\+38,100\.000015\],\[-23\.4,/);
+    const back = (JSON.parse(text) as { phases: number[][] }).phases;
+    assert.deepEqual(back.map((row) => row.map(f32)), phases, 'each reads back as the float32 sent');
+  });
 });
