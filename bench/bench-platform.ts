@@ -7,7 +7,7 @@ import { readCliConfig } from '../cli/src/cli-config.js';
 import { provisionDevice } from '../cli/src/platform/provision-device.js';
 import { startPlatform, type RunningPlatform } from '../cli/src/platform/start-platform.js';
 import { peakRssMb } from './bench-args.js';
-import { cpuSeconds, cpuSecondsByName } from './cpu-usage.js';
+import { cpuSeconds, cpuSecondsByName, cpuSecondsOfTree, postmasterPid } from './cpu-usage.js';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -18,7 +18,7 @@ export interface BenchPlatform {
   devices(n: number): Promise<string[]>;
   /** Peak RSS (MB) of this process (gateway and broker) and of each function process. */
   rss(): Promise<Record<string, number | undefined>>;
-  /** CPU seconds so far of this process (gateway, broker, connector), each function, and PostgreSQL's processes. */
+  /** CPU seconds so far of this process (gateway, broker, connector), each function, and this run's PostgreSQL cluster. */
   cpu(): Promise<Record<string, number | undefined>>;
   stop(): Promise<void>;
 }
@@ -36,7 +36,10 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
   const env = { ...tuning, TYPEDCLUSTER_HOME: home, PG_PORT: String(await freePort()), PORT: '0', MQTT_PORT: '0', STACK_FILE: join(ROOT, 'stack.yml'), LOG_LEVEL: 'warn' };
   process.stderr.write(`starting the platform (embedded PostgreSQL and broker in ${home})…\n`);
   const log = createLogger('bench', { level: 'warn' });
-  const platform = await startPlatform({ config: readCliConfig(env, ROOT), env, log, random: systemRandom, uniform: Math.random, now: Date.now, fetch, demo: false });
+  const config = readCliConfig(env, ROOT);
+  const platform = await startPlatform({ config, env, log, random: systemRandom, uniform: Math.random, now: Date.now, fetch, demo: false });
+  // Only this run's cluster: other PostgreSQL servers on the machine are not ours to count.
+  const postmaster = await postmasterPid(config.pgDataDir);
   return {
     platform,
     home,
@@ -65,7 +68,7 @@ export async function startBenchPlatform(): Promise<BenchPlatform> {
         const pid = platform.gateway.supervisor.get(name)?.pid;
         out[name] = pid ? await cpuSeconds(pid) : undefined;
       }
-      out['postgres'] = await cpuSecondsByName('postgres');
+      out['postgres'] = postmaster === undefined ? await cpuSecondsByName('postgres') : await cpuSecondsOfTree(postmaster);
       return out;
     },
     async stop() {

@@ -54,6 +54,8 @@ export async function benchMqtt(bp: BenchPlatform, o: MqttBenchOptions) {
   // Let the backlog drain before counting what was lost.
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && (await stored()) < published) await new Promise((r) => setTimeout(r, 250));
+  // CPU is read here, before the latency and duplicate queries below, which are the benchmark's own work.
+  const cpuAtEnd = await bp.cpu();
 
   const times = await readFile(timesFile);
   const publishedAt = new Map<string, number>();
@@ -87,5 +89,5 @@ export async function benchMqtt(bp: BenchPlatform, o: MqttBenchOptions) {
   }
   const best = [...steps].reverse().find((s) => s.held) ?? steps[0];
   const lost = published - (await stored());
-  return { steps, best, lost, duplicated, rowsPerFrame, loadRssMb: load.peakRssMb, loadCpuSeconds: load.cpuSeconds };
+  return { steps, best, lost, duplicated, rowsPerFrame, loadRssMb: load.peakRssMb, loadCpuSeconds: load.cpuSeconds, cpuAtEnd };
 }

@@ -42,6 +42,7 @@ try {
   const cpuBefore = await bp.cpu();
   const rowsPerFrame = frame === 'reading' ? 1 : 5;
   let summary: Record<string, unknown>;
+  let cpuAtEnd: Record<string, number | undefined> | undefined;
   if (args.transport === 'http') {
     const batch = num('batch', args.batch);
     const concurrency = num('concurrency', args.concurrency);
@@ -56,6 +57,7 @@ try {
     process.stderr.write(`publishing ${frame} frames from ${devices} devices at ${rates.join(', ')} frames/s, ${bundle} per message, ${args['step-seconds']} s per step…\n`);
     const r = await benchMqtt(bp, { frame, rates, stepSeconds: num('step-seconds', args['step-seconds']), devices, maxP99Ms: num('max-p99-ms', args['max-p99-ms']), bundle });
     for (const s of r.steps) console.log(`step ${String(s.rate).padStart(6)}/s  stored ${String(s.frames_per_s).padStart(8)} frames/s  p50 ${s.p50_ms} ms  p99 ${s.p99_ms} ms  lost ${s.lost}  ${s.held ? 'held' : 'BROKE'}`);
+    cpuAtEnd = r.cpuAtEnd;
     const best = r.best;
     console.log(`sustained     ${best?.frames_per_s ?? 0} frames/s, ${round((best?.frames_per_s ?? 0) * rowsPerFrame)} rows/s (offered ${best?.rate ?? 0}/s)`);
     console.log(`lost          ${r.lost}   duplicated ${r.duplicated}`);
@@ -67,7 +69,7 @@ try {
     };
   }
   // Where the time goes: CPU seconds each process spent during the run (2 cores = 2 s per wall second).
-  const cpuAfter = await bp.cpu();
+  const cpuAfter = cpuAtEnd ?? (await bp.cpu());
   const cpu: Record<string, number | null> = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v === undefined ? null : round(v - (cpuBefore[k] ?? 0))]));
   cpu['load'] = round(summary['loadCpuSeconds'] as number);
   delete summary['loadCpuSeconds'];
