@@ -26,23 +26,3 @@ export function toSeq(seq: bigint | string | number): bigint | undefined {
 
 /** pg sends Buffers as bytea; a plain Uint8Array view is wrapped without copying. */
 export const toBytea = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-
-/** A finite number, or null (what a NaN/Infinity sensor value is stored as). */
-export const sensorValue = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/**
- * A PostgreSQL array literal for an `$n::type[]` parameter. pg's generic
- * array serialiser quotes and escapes every element; for the number and
- * timestamp columns of a large batch that was a third of the insert time.
- */
-export function pgArray(values: readonly (number | string | null)[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i > 0) out += ',';
-    if (typeof v === 'number') out += Number.isFinite(v) ? String(v) : 'NULL';
-    else if (typeof v === 'string') out += `"${v.replace(/["\\]/g, '\\$&')}"`;
-    else out += 'NULL';
-  }
-  return out + '}';
-}

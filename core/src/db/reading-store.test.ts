@@ -72,6 +72,40 @@ describe('reading store @integration', function () {
     assert.deepEqual(rows.map((x) => [x['s1'], x['s2'], x['s3'], x['s4'], x['s5']]), phases.map((p) => p.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null))));
   });
 
+  it('stores timestamps to the exact millisecond, whatever the year', async () => {
+    const dates = ['-004713-11-24T00:00:00.000Z', '0001-01-01T00:00:00.001Z', '1969-12-31T23:59:59.999Z', '2026-11-21T07:40:00.123Z', '2262-04-11T23:47:16.855Z', '9999-12-31T23:59:59.999Z'];
+    const records = dates.flatMap((d, i) => [readingRecord(1, 300 + i, { ts: d }), cycleRecord(1, 400 + i, { cycleStart: d })]);
+    assert.ok((await store.storeRecords(records)).ok);
+    const ms = (sql: string) => t.db.query<{ ms: string }>(sql).then((r) => r.rows.map((x) => Number(x.ms)));
+    const epochMs = (col: string) => `(extract(epoch FROM ${col}) * 1000)::numeric::text AS ms`;
+    assert.deepEqual(await ms(`SELECT ${epochMs('ts')} FROM readings WHERE device_id = 1 AND seq BETWEEN 300 AND 399 ORDER BY seq`), dates.map((d) => Date.parse(d)));
+    assert.deepEqual(await ms(`SELECT ${epochMs('cycle_start')} FROM cycle_phases WHERE device_id = 1 AND seq BETWEEN 400 AND 499 AND phase = 1 ORDER BY seq`), dates.map((d) => Date.parse(d)));
+    assert.deepEqual(await ms(`SELECT ${epochMs('phase_start')} FROM cycle_phases WHERE device_id = 1 AND seq = 403 ORDER BY phase`), [0, 1, 2, 3, 4].map((p) => Date.parse(dates[3] ?? '') + p * 6000));
+  });
+
+  it('stores a batch mixing readings, cycles and duplicates: outcomes in input order, each frame with its own values', async () => {
+    const maxSeq = (2n ** 63n - 1n).toString();
+    const phases = (k: number) => Array.from({ length: 5 }, (_, p) => Array.from({ length: 5 }, (_, s) => Math.fround(k + p / 10 + s / 100)));
+    assert.deepEqual(await store.storeRecords([readingRecord(2, 500)]), { ok: true, value: ['stored'] });
+    const batch = [
+      cycleRecord(2, 502, { phases: phases(2), cycle: 0xffff_ffff }),
+      readingRecord(1, 500, { temperature: -1.25 }),
+      readingRecord(2, 500, { temperature: 99 }), // stored by the batch before
+      cycleRecord(1, maxSeq, { phases: phases(3), keyId: 0xffff_ffff, cycle: 3 }),
+      readingRecord(2, 501, { temperature: 7.5 }),
+      cycleRecord(2, '0502', { phases: phases(9) }), // repeats the first record
+      readingRecord(1, 500, { temperature: 98 }), // repeats the second
+    ];
+    assert.deepEqual(await store.storeRecords(batch), { ok: true, value: ['stored', 'stored', 'duplicate', 'stored', 'stored', 'duplicate', 'duplicate'] });
+    const temps = (await t.db.query<{ d: number; seq: string; temperature: number }>('SELECT device_id AS d, seq::text, temperature FROM readings WHERE seq BETWEEN 500 AND 501 ORDER BY 1, 2')).rows;
+    assert.deepEqual(temps, [{ d: 1, seq: '500', temperature: -1.25 }, { d: 2, seq: '500', temperature: 21.5 }, { d: 2, seq: '501', temperature: 7.5 }]);
+    const cycle = async (d: number, seq: string) =>
+      (await t.db.query<{ cycle_no: string; s: number[] }>('SELECT cycle_no::text, ARRAY[s1, s2, s3, s4, s5]::float8[] AS s FROM cycle_phases WHERE device_id = $1 AND seq = $2 ORDER BY phase', [d, seq])).rows;
+    assert.deepEqual(await cycle(2, '502'), phases(2).map((s) => ({ cycle_no: '4294967295', s })));
+    assert.deepEqual((await cycle(1, maxSeq)).map((r) => r.s), phases(3));
+    assert.deepEqual((await t.db.query('SELECT key_id::text, type FROM frames WHERE device_id = 1 AND seq = $1', [maxSeq])).rows, [{ key_id: '4294967295', type: 3 }]);
+  });
+
   it('rolls the whole batch back when the database refuses one record', async () => {
     // Device 99 is not registered: the frames foreign key fails the statement.
     const r = await store.storeRecords([readingRecord(1, 60), cycleRecord(1, 61), readingRecord(99, 62)]);
@@ -89,6 +123,9 @@ describe('reading store @integration', function () {
     assert.deepEqual(r.ok ? undefined : [r.error.code, r.error.at], ['BAD_REQUEST', 'records[1]']);
     const big = await store.storeRecords([readingRecord(1, (2n ** 63n).toString())]);
     assert.equal(!big.ok && big.error.code, 'BAD_REQUEST');
+    // A date JS reads but PostgreSQL cannot store (before 4714-11-24 BC) fails alone, not the batch in the database.
+    const ancient = await store.storeRecords([cycleRecord(1, 70), cycleRecord(1, 71, { cycleStart: '-004713-11-23T23:59:59.999Z' })]);
+    assert.deepEqual(ancient.ok ? undefined : [ancient.error.code, ancient.error.at], ['BAD_REQUEST', 'records[1]']);
     assert.equal(await count('frames', 'seq BETWEEN 70 AND 71'), 0);
   });
 

@@ -1,11 +1,11 @@
 import { fail, ok, type Result } from '../result/result.js';
-import type { CycleRecord, ReadingRecord, StoreOutcome, TextRecord } from '../pipeline/text-record.js';
+import type { StoreOutcome, TextRecord } from '../pipeline/text-record.js';
 import { TYPE_CODES } from '../wire/constants.js';
 import type { FrameType } from '../wire/frame-types.js';
 import type { Database } from './database.js';
 import { dbFailure } from './db-failure.js';
-import { isDeviceId, isU32, pgArray, toSeq } from './db-values.js';
-import { checkRecord, cycleColumns, readingColumns } from './record-rows.js';
+import { isDeviceId, isU32, toSeq } from './db-values.js';
+import { batchParams, checkRecord, type CheckedRecord } from './record-rows.js';
 
 /**
  * Stores text records idempotently. The frames ledger decides: a
@@ -27,6 +27,15 @@ export interface ReadingStore {
   recordFrame(frame: LedgerFrame): Promise<Result<StoreOutcome>>;
 }
 
+const notNaN = (x: string): string => `nullif(${x}, 'NaN')`;
+
+/**
+ * Parameters: batchParams (record-rows.ts), binary arrays. A cycle frame
+ * is one element of each metadata array and 25 of the flat sensor array
+ * $15; the VALUES list makes its five rows, each phase with its start
+ * offset and its place in $15. $15 holds no NULLs (NaN stands for them),
+ * so each subscript is a direct offset, not a walk along a null bitmap.
+ */
 const STORE_BATCH = `
 WITH new_frames AS (
   INSERT INTO frames (device_id, seq, type, key_id)
@@ -35,18 +44,17 @@ WITH new_frames AS (
   RETURNING device_id, seq
 ), new_readings AS (
   INSERT INTO readings (device_id, seq, ts, temperature, pressure, humidity)
-  SELECT r.device_id, r.seq, r.ts, r.temperature, r.pressure, r.humidity
-  FROM unnest($5::smallint[], $6::bigint[], $7::timestamptz[], $8::real[], $9::real[], $10::real[])
-       AS r(device_id, seq, ts, temperature, pressure, humidity)
+  SELECT r.device_id, r.seq, r.ts, ${notNaN('r.t')}, ${notNaN('r.p')}, ${notNaN('r.h')}
+  FROM unnest($5::smallint[], $6::bigint[], $7::timestamptz[], $8::real[], $9::real[], $10::real[]) AS r(device_id, seq, ts, t, p, h)
   JOIN new_frames USING (device_id, seq)
 ), new_phases AS (
   INSERT INTO cycle_phases (device_id, seq, cycle_start, cycle_no, phase, phase_start, s1, s2, s3, s4, s5)
-  SELECT c.device_id, c.seq, c.cycle_start, c.cycle_no, c.phase, c.cycle_start + (c.phase - 1) * interval '6 seconds',
-         c.s1, c.s2, c.s3, c.s4, c.s5
-  FROM unnest($11::smallint[], $12::bigint[], $13::timestamptz[], $14::bigint[], $15::smallint[],
-              $16::real[], $17::real[], $18::real[], $19::real[], $20::real[])
-       AS c(device_id, seq, cycle_start, cycle_no, phase, s1, s2, s3, s4, s5)
+  SELECT c.device_id, c.seq, c.cycle_start, c.cycle_no, p.phase, c.cycle_start + p.offset_time,
+         ${[1, 2, 3, 4, 5].map((s) => notNaN(`($15::real[])[(c.i - 1) * 25 + p.at + ${s}]`)).join(', ')}
+  FROM unnest($11::smallint[], $12::bigint[], $13::timestamptz[], $14::bigint[]) WITH ORDINALITY AS c(device_id, seq, cycle_start, cycle_no, i)
   JOIN new_frames USING (device_id, seq)
+  CROSS JOIN (VALUES (1::smallint, interval '0 s', 0), (2::smallint, interval '6 s', 5), (3::smallint, interval '12 s', 10),
+                     (4::smallint, interval '18 s', 15), (5::smallint, interval '24 s', 20)) AS p(phase, offset_time, at)
 )
 SELECT device_id, seq::text AS seq FROM new_frames`;
 
@@ -54,31 +62,21 @@ export function createReadingStore(db: Database): ReadingStore {
   return {
     async storeRecords(records) {
       // First occurrence of each (device, seq) wins; later ones are duplicates without asking the database.
-      const firstOf = new Map<string, TextRecord>();
+      const firstOf = new Map<string, CheckedRecord>();
       const keys: string[] = [];
       for (const [i, r] of records.entries()) {
         const checked = checkRecord(r, i);
         if (!checked.ok) return checked as Result<never>;
-        const key = `${r.device}:${checked.value}`;
+        const key = `${r.device}:${checked.value.seqText}`;
         keys.push(key);
-        if (!firstOf.has(key)) firstOf.set(key, { ...r, seq: checked.value.toString() });
+        if (!firstOf.has(key)) firstOf.set(key, checked.value);
       }
       if (firstOf.size === 0) return ok([]);
       // Same lock order in every batch: concurrent overlapping batches cannot deadlock.
-      const unique = [...firstOf.values()].sort((a, b) => a.device - b.device || cmp(BigInt(a.seq), BigInt(b.seq)));
-      const readings = readingColumns(unique.filter((r): r is ReadingRecord => r.type === 'reading'));
-      const cycles = cycleColumns(unique.filter((r): r is CycleRecord => r.type === 'cycle'));
+      const unique = [...firstOf.values()].sort((a, b) => a.record.device - b.record.device || cmp(a.seq, b.seq));
       let stored: Set<string>;
       try {
-        const columns = [
-          unique.map((u) => u.device),
-          unique.map((u) => u.seq),
-          unique.map((u) => TYPE_CODES[u.type]),
-          unique.map((u) => u.keyId),
-          readings.device, readings.seq, readings.ts, readings.temperature, readings.pressure, readings.humidity,
-          cycles.device, cycles.seq, cycles.cycleStart, cycles.cycleNo, cycles.phase, ...cycles.sensors,
-        ];
-        const r = await db.query<{ device_id: number; seq: string }>(STORE_BATCH, columns.map(pgArray));
+        const r = await db.query<{ device_id: number; seq: string }>(STORE_BATCH, batchParams(unique));
         stored = new Set(r.rows.map((row) => `${row.device_id}:${row.seq}`));
       } catch (e) {
         return dbFailure('STORE_FAILED', `storing ${records.length} records failed, nothing was stored`, e);
