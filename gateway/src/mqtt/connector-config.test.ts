@@ -24,8 +24,8 @@ describe('readConnectorConfig', () => {
       retryBackoffMaxMs: 10_000,
       inflight: 1000,
       concurrency: 8,
-      batchMax: 200,
-      batchWaitMs: 5,
+      batchMax: 1000,
+      batchWaitMs: 20,
     });
   });
 
