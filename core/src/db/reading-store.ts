@@ -12,6 +12,9 @@ import { batchParams, checkRecord, type CheckedRecord } from './record-rows.js';
  * (device, seq) that is already there is a duplicate and its measurement
  * rows are not written again. A batch is one SQL statement (data-modifying
  * CTEs), hence one transaction: all of it is stored or none of it.
+ * cycle_phases has no key on (device_id, seq, phase) since sql/007: this
+ * statement keeps it unique, writing a frame's five rows only with its new
+ * frames row; the partial index cycle_phases_frame_once is the backstop.
  */
 export interface LedgerFrame {
   readonly device: number;
