@@ -38,9 +38,11 @@ const ROW_COLUMNS = `c.device_id AS plc, c.seq::text AS seq, c.cycle_no::float8 
   (extract(epoch FROM c.phase_start) * 1000)::float8 AS t, c.s1, c.s2, c.s3, c.s4, c.s5,
   (extract(epoch FROM c.stored_at) * 1000000)::bigint::text AS stored_us`;
 
-// Newest rows per device by the primary key (device_id, seq, phase), backwards: no scan of the table.
+// Newest rows per device by cycle_phases_device_phase_start (device_id, phase_start), read
+// backwards: one short index scan per device, no sort of the table (sql/007 dropped the
+// (device_id, seq, phase) key this used to walk).
 const SEED = `SELECT ${ROW_COLUMNS} FROM devices d
-  CROSS JOIN LATERAL (SELECT * FROM cycle_phases c WHERE c.device_id = d.id ORDER BY c.seq DESC, c.phase DESC LIMIT $1) c`;
+  CROSS JOIN LATERAL (SELECT * FROM cycle_phases c WHERE c.device_id = d.id ORDER BY c.phase_start DESC LIMIT $1) c`;
 
 const SINCE = `SELECT ${ROW_COLUMNS} FROM cycle_phases c
   WHERE c.stored_at > timestamptz 'epoch' + $1::bigint * interval '1 microsecond'
