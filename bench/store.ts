@@ -7,20 +7,20 @@
  * CPU, the PostgreSQL backend's CPU (/proc/<pg_backend_pid()>/stat) and the
  * whole server's (backend + WAL writer and other helpers); per batch the
  * median wall time. A JSON line last.
- * Run: node --conditions=typescript --import tsx core/src/db/measure-store-throughput.ts [--rounds N] [--drop INDEX]...
+ * Run: npm run bench:store -- [--rounds N] [--drop INDEX]...
  *   --drop cycle_phases_frame_once | cycle_phases_device_phase_start | frames_device_id_fkey | readings_device_ts | …
  *   drops that index or constraint in the throwaway database first, to weigh what it costs.
  * A script, not a test: timings on a shared machine make poor assertions.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { cpuSeconds } from '../../../bench/cpu-usage.js';
-import type { TextRecord } from '../pipeline/text-record.js';
-import { createDatabase, type Database } from './database.js';
-import { createDeviceRegistry } from './device-registry.js';
-import { createReadingStore } from './reading-store.js';
-import { cycleRecord, readingRecord } from './test-records.js';
-import { createTestDatabase, getTestPostgres } from './test-support.js';
+import type { TextRecord } from '@typedcluster/core';
+import { createDatabase, type Database } from '../core/src/db/database.js';
+import { createDeviceRegistry } from '../core/src/db/device-registry.js';
+import { createReadingStore } from '../core/src/db/reading-store.js';
+import { cycleRecord, readingRecord } from '../core/src/db/test-records.js';
+import { createTestDatabase, getTestPostgres } from '../core/src/db/test-support.js';
+import { cpuSeconds } from './cpu-usage.js';
 
 const DEVICES = 20;
 const FRAMES_PER_SCENARIO = 30_000; // rounds = this / batch size, so every scenario stores as many frames
