@@ -80,6 +80,20 @@ describe('ingest-binary', () => {
     assert.equal(res.headers['x-rejected'], 'BAD_VERSION=2');
   });
 
+  it('forwards a frames body whose every frame is well-formed byte for byte, and one with a bad frame rebuilt without it', async () => {
+    const seen: Buffer[] = [];
+    const v = recordingVerify();
+    const spy: IngestDeps['verify'] = (body) => {
+      seen.push(Buffer.from(body));
+      return v.verify(body);
+    };
+    const clean = joinFrames([frame(1n), frame(2n)]);
+    await createHandler(deps(spy))(event(clean, FRAMES_CONTENT_TYPE), createContext());
+    assert.ok(seen[0]!.equals(Buffer.from(clean)));
+    await createHandler(deps(spy))(event(joinFrames([frame(3n), Uint8Array.from([0x54, 0x43, 2]), frame(4n)]), FRAMES_CONTENT_TYPE), createContext());
+    assert.ok(seen[1]!.equals(Buffer.from(joinFrames([frame(3n), frame(4n)]))));
+  });
+
   it('counts a broken length prefix as one rejection and keeps the frames before it', async () => {
     const v = recordingVerify();
     const good = joinFrames([frame(1n)]);
