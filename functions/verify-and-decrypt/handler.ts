@@ -40,6 +40,7 @@ export function createHandler(deps: VerifyDeps): Handler {
     const results: FrameOutcome[] = [];
     const records: TextRecord[] = [];
     const recordSlots: number[] = [];
+    const recordOutcomes: Array<{ readonly device: number; readonly seq: string }> = [];
     // In order: a session frame must be open before the data frames after it.
     for (const item of body.value.items) {
       if ('error' in item) {
@@ -56,23 +57,28 @@ export function createHandler(deps: VerifyDeps): Handler {
         continue;
       }
       const { frame } = v.value;
+      const accepted = { ok: true, device: frame.deviceId, seq: frame.seq.toString(), type: frame.type } as const;
       if (v.value.kind === 'record') {
         recordSlots.push(results.length);
+        recordOutcomes.push(accepted);
         records.push(v.value.record);
       }
-      results.push({ ok: true, device: frame.deviceId, seq: frame.seq.toString(), type: frame.type });
+      results.push(accepted);
     }
 
     if (records.length > 0) {
-      const stored = await deps.store(records);
-      if (!stored.ok || stored.value.length !== records.length) {
+      const count = records.length;
+      // Nothing below reads the records (their results carry device and seq), so
+      // the batch's objects can die young while store-reading works.
+      const stored = await deps.store(records.splice(0));
+      if (!stored.ok || stored.value.length !== count) {
         const reason = stored.ok ? 'store-reading answered the wrong number of results' : stored.error.message;
-        deps.log.error('store-reading failed; the sender should retry', { records: records.length, reason });
+        deps.log.error('store-reading failed; the sender should retry', { records: count, reason });
         return failWith(ctx, { code: 'UPSTREAM_FAILED', message: reason }, false);
       }
       stored.value.forEach((outcome: StoreOutcome, i) => {
         const slot = recordSlots[i]!;
-        const r = records[i]!;
+        const r = recordOutcomes[i]!;
         if (outcome === 'duplicate') results[slot] = { ok: false, code: 'REPLAY', message: `seq ${r.seq} of device ${r.device} is already stored`, device: r.device, seq: r.seq };
         else state.remember(r.device, BigInt(r.seq));
       });
