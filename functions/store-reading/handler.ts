@@ -62,15 +62,18 @@ export function createHandler(deps: StoreReadingDeps): Handler {
     if (!batch.ok) return failWith(ctx, batch.error);
     if (batch.value.records.length === 0) return ctx.status(200).succeed({ stored: 0, duplicates: 0, results: [] });
 
+    const count = batch.value.records.length;
+    // Written now, published after the commit: the batch's objects need not outlive the wait for PostgreSQL.
+    const messages = deps.publish ? textStageMessages(batch.value.records) : [];
     const outcome = await deps.store(batch.value.records);
     if (!outcome.ok) {
       // Not a rejection of the input: the caller should retry, so no X-Rejected.
-      deps.log.error('store failed; batch rolled back', { records: batch.value.records.length, reason: outcome.error.message });
+      deps.log.error('store failed; batch rolled back', { records: count, reason: outcome.error.message });
       return failWith(ctx, outcome.error, false);
     }
     // After commit: every record ended stored or duplicate, and a duplicate may be
     // one whose earlier publish was lost, so all are published (subscribers de-duplicate).
-    if (deps.publish) publishTextStage(deps.publish, batch.value.records);
+    for (const [topic, payload] of messages) deps.publish?.(topic, payload);
     const duplicates = outcome.value.filter((o) => o === 'duplicate').length;
     return ctx.status(200).succeed({ stored: outcome.value.length - duplicates, duplicates, results: outcome.value });
   };
@@ -90,6 +93,12 @@ export const MAX_TEXT_STAGE_BYTES = 60_000;
  * broker, and the publisher's connection with it.
  */
 export function publishTextStage(publish: (topic: string, payload: string) => void, records: readonly TextRecord[], maxBytes = MAX_TEXT_STAGE_BYTES): void {
+  for (const [topic, payload] of textStageMessages(records, maxBytes)) publish(topic, payload);
+}
+
+/** The messages publishTextStage sends, as [topic, payload] pairs in order. */
+export function textStageMessages(records: readonly TextRecord[], maxBytes = MAX_TEXT_STAGE_BYTES): Array<[string, string]> {
+  const messages: Array<[string, string]> = [];
   const perDevice = new Map<number, string[]>();
   for (const r of records) {
     const list = perDevice.get(r.device);
@@ -102,7 +111,7 @@ export function publishTextStage(publish: (topic: string, payload: string) => vo
     let part: string[] = [];
     let bytes = HEAD.length + TAIL.length;
     const flush = () => {
-      if (part.length > 0) publish(TOPICS.readings(device), HEAD + part.join(',') + TAIL);
+      if (part.length > 0) messages.push([TOPICS.readings(device), HEAD + part.join(',') + TAIL]);
       part = [];
       bytes = HEAD.length + TAIL.length;
     };
@@ -115,6 +124,7 @@ export function publishTextStage(publish: (topic: string, payload: string) => vo
     }
     flush();
   }
+  return messages;
 }
 
 export async function setup(rt: FunctionRuntime): Promise<StoreReadingDeps> {
