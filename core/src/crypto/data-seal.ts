@@ -3,6 +3,7 @@ import type { Result } from '../result/result.js';
 import { concatBytes } from '../wire/bytes.js';
 import { AT_BODY_LENGTH, AT_CIPHERTEXT, AT_TYPE, HEADER_SIZE, NONCE_SIZE, TAG_SIZE } from '../wire/constants.js';
 import type { Frame } from '../wire/frame-types.js';
+import { openXChaCha } from './raw-aead.js';
 import { lib } from './sodium.js';
 
 export const SESSION_KEY_SIZE = 32;
@@ -31,9 +32,8 @@ export function openData(frame: Frame, key: Uint8Array): Result<Uint8Array> {
   if (frame.body.length < NONCE_SIZE + TAG_SIZE) return fail('BAD_LENGTH', 'data body is shorter than nonce and tag', AT_BODY_LENGTH);
   const nonce = frame.body.subarray(0, NONCE_SIZE);
   const ciphertext = frame.body.subarray(NONCE_SIZE);
-  try {
-    return ok(lib().crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, frame.header, nonce, key));
-  } catch {
-    return fail('DECRYPT_FAILED', 'authenticated decryption failed: tampered frame or wrong key', AT_CIPHERTEXT);
-  }
+  const failed = () => fail<Uint8Array>('DECRYPT_FAILED', 'authenticated decryption failed: tampered frame or wrong key', AT_CIPHERTEXT);
+  if (key.length !== SESSION_KEY_SIZE) return failed();
+  const plain = openXChaCha(ciphertext, frame.header, nonce, key);
+  return plain ? ok(plain) : failed();
 }
