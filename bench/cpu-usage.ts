@@ -2,14 +2,22 @@ import { readdir, readFile } from 'node:fs/promises';
 
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
+/**
+ * The fields of /proc/<pid>/stat after the parenthesised command name, so
+ * index 0 is field 3 (state), 1 ppid, 11 utime, 12 stime, 13 cutime, 14
+ * cstime (clock ticks); empty when the process is gone or this is not Linux.
+ */
+async function statFields(pid: number | string): Promise<string[]> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : [];
+}
+
+const ticksOf = (fields: readonly string[], ...at: number[]): number => at.reduce((n, i) => n + Number(fields[i]), 0);
+
 /** CPU seconds (user + system) a process has used so far, from /proc; undefined when gone or not Linux. */
 export async function cpuSeconds(pid: number): Promise<number | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) / TICKS_PER_SECOND : undefined;
+  const ticks = ticksOf(await statFields(pid), 11, 12);
+  return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : undefined;
 }
 
 /**
@@ -18,17 +26,12 @@ export async function cpuSeconds(pid: number): Promise<number | undefined> {
  * reaped): for PostgreSQL, the postmaster with every backend it ever ran.
  */
 export async function cpuSecondsOfTree(pid: number): Promise<number | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime 14, stime 15, cutime 16, cstime 17 (fields counted from 1; rest starts at field 3).
-  const own = [11, 12, 13, 14].map((i) => Number(rest[i]));
-  if (!own.every(Number.isFinite)) return undefined;
-  let ticks = own.reduce((a, b) => a + b, 0);
+  let ticks = ticksOf(await statFields(pid), 11, 12, 13, 14);
+  if (!Number.isFinite(ticks)) return undefined;
   for (const child of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(child)) continue;
-    const s = await readFile(`/proc/${child}/stat`, 'utf8').catch(() => '');
-    const r = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    if (Number(r[1]) === pid) ticks += Number(r[11]) + Number(r[12]) + Number(r[13]) + Number(r[14]);
+    const fields = await statFields(child);
+    if (Number(fields[1]) === pid) ticks += ticksOf(fields, 11, 12, 13, 14);
   }
   return ticks / TICKS_PER_SECOND;
 }
