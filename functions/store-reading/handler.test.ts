@@ -19,7 +19,7 @@ import {
   type TextRecord,
 } from '@typedcluster/core';
 import mqtt from 'mqtt';
-import { STORE_READING_MQTT_SECRET, STORE_READING_VARIABLES, createHandler, publishTextStage, type StoreReadingDeps } from './handler.js';
+import { STORE_READING_MQTT_SECRET, STORE_READING_VARIABLES, createHandler, textStageMessages, type StoreReadingDeps } from './handler.js';
 
 const quiet = createLogger('test', { sink: () => {} });
 const reading: TextRecord = { type: 'reading', device: 3, seq: '10', keyId: 1, ts: '2026-11-21T07:00:00.000Z', temperature: 20, pressure: 100, humidity: 40 };
@@ -87,9 +87,8 @@ describe('store-reading store outcomes', () => {
 
 describe('store-reading text stage', () => {
   it('publishes one message per device, records in batch order, as {"records": [...]}', () => {
-    const sent: Array<[string, string]> = [];
     const other = { ...reading, device: 4, seq: '1' };
-    publishTextStage((t, p) => sent.push([t, p]), [reading, other, { ...reading, seq: '11' }]);
+    const sent = textStageMessages([reading, other, { ...reading, seq: '11' }]);
     assert.deepEqual(sent, [
       ['readings/3', JSON.stringify({ records: [reading, { ...reading, seq: '11' }] })],
       ['readings/4', JSON.stringify({ records: [other] })],
@@ -97,10 +96,9 @@ describe('store-reading text stage', () => {
   });
 
   it('splits a device\'s records into messages under the size limit, each a whole {"records": [...]} in order', () => {
-    const sent: Array<[string, string]> = [];
     const many = Array.from({ length: 40 }, (_, i) => ({ ...reading, seq: String(100 + i) }));
     const limit = 1000;
-    publishTextStage((t, p) => sent.push([t, p]), many, limit);
+    const sent = textStageMessages(many, limit);
     assert.ok(sent.length > 1, `${sent.length} message(s)`);
     for (const [topic, payload] of sent) {
       assert.equal(topic, 'readings/3');

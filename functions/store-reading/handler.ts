@@ -90,13 +90,9 @@ export const MAX_TEXT_STAGE_BYTES = 60_000;
  * Per device, its records in batch order as `{"records": [...]}` (the body
  * store-reading takes), in as few messages as fit MAX_TEXT_STAGE_BYTES: a
  * large batch of one device (a backlog) would otherwise be refused by the
- * broker, and the publisher's connection with it.
+ * broker, and the publisher's connection with it. [topic, payload] pairs,
+ * in the order they are published.
  */
-export function publishTextStage(publish: (topic: string, payload: string) => void, records: readonly TextRecord[], maxBytes = MAX_TEXT_STAGE_BYTES): void {
-  for (const [topic, payload] of textStageMessages(records, maxBytes)) publish(topic, payload);
-}
-
-/** The messages publishTextStage sends, as [topic, payload] pairs in order. */
 export function textStageMessages(records: readonly TextRecord[], maxBytes = MAX_TEXT_STAGE_BYTES): Array<[string, string]> {
   const messages: Array<[string, string]> = [];
   const perDevice = new Map<number, string[]>();
