@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { float4Array, int2Array, int8Array, timestamptzArray, u32Int8Array } from './binary-arrays.js';
+import { BinaryArrayWriter, float4Array, int2Array, int8Array, timestamptzArray, u32Int8Array } from './binary-arrays.js';
 import { createTestDatabase, type TestDatabase } from './test-support.js';
 
 describe('binary array parameters @integration', function () {
@@ -46,5 +46,16 @@ describe('binary array parameters @integration', function () {
 
   it('is refused by PostgreSQL as a parameter of another element type, not misread', async () => {
     await assert.rejects(t.db.query('SELECT $1::bigint[] AS v', [int2Array([1])]), /element type 21 \(smallint\) instead of expected 20 \(bigint\)/);
+  });
+});
+
+describe('BinaryArrayWriter', () => {
+  it('refuses to finish an array with fewer or more elements than announced', () => {
+    const short = new BinaryArrayWriter('float4', 2);
+    short.float4(1);
+    assert.throws(() => short.done(), /binary array: 28 of 36 bytes written/);
+    const long = new BinaryArrayWriter('int2', 1);
+    long.int2(1);
+    assert.throws(() => long.int2(2), RangeError);
   });
 });

@@ -19,46 +19,112 @@ const OID = { int2: 21, int8: 20, float4: 700, timestamptz: 1184 } as const;
 /** PostgreSQL's timestamp epoch (2000-01-01) in Unix epoch milliseconds. */
 const PG_EPOCH_MS = 946_684_800_000;
 
-function arrayOf(oid: number, count: number, width: number, write: (view: DataView, at: number, i: number) => void): Buffer {
-  const header = count === 0 ? 12 : 20;
-  const buf = Buffer.allocUnsafe(header + count * (4 + width));
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  view.setInt32(0, count === 0 ? 0 : 1); // an empty array has no dimensions
-  view.setInt32(4, 0);
-  view.setUint32(8, oid);
-  if (count > 0) {
-    view.setInt32(12, count);
-    view.setInt32(16, 1);
+/** Bytes per element after its int32 length word. */
+const WIDTH = { int2: 2, int8: 8, float4: 4, timestamptz: 8 } as const;
+export type ArrayElementType = keyof typeof WIDTH;
+
+// Microseconds up to 2^53 are exact doubles: ±285 years around 2000 need no BigInt.
+const EXACT_US = 2 ** 53;
+const TWO_32 = 2 ** 32;
+
+/**
+ * One array parameter written element by element into its final buffer,
+ * sized up front from the element count: no intermediate JS array, which
+ * for a batch of cycle frames was most of the garbage of building the
+ * statement's parameters. Exactly `count` elements must be written.
+ */
+export class BinaryArrayWriter {
+  readonly #buf: Buffer;
+  readonly #view: DataView;
+  #at: number;
+
+  constructor(type: ArrayElementType, count: number) {
+    const width = WIDTH[type];
+    const header = count === 0 ? 12 : 20;
+    this.#buf = Buffer.allocUnsafe(header + count * (4 + width));
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
+    const v = this.#view;
+    v.setInt32(0, count === 0 ? 0 : 1); // an empty array has no dimensions
+    v.setInt32(4, 0);
+    v.setUint32(8, OID[type]);
+    if (count > 0) {
+      v.setInt32(12, count);
+      v.setInt32(16, 1);
+    }
+    this.#at = header;
   }
-  let at = header;
-  for (let i = 0; i < count; i++) {
-    view.setInt32(at, width);
-    write(view, at + 4, i);
-    at += 4 + width;
+
+  /** smallint: an integer in -32768..32767. */
+  int2(value: number): void {
+    this.#view.setInt32(this.#at, 2);
+    this.#view.setInt16(this.#at + 4, value);
+    this.#at += 6;
   }
-  return buf;
+
+  /** bigint from a bigint already checked to be in 0..2^63-1. */
+  int8(value: bigint): void {
+    this.#view.setInt32(this.#at, 8);
+    this.#view.setBigInt64(this.#at + 4, value);
+    this.#at += 12;
+  }
+
+  /** bigint from a u32 number (ids, counters). */
+  u32(value: number): void {
+    this.#view.setInt32(this.#at, 8);
+    this.#view.setUint32(this.#at + 4, 0);
+    this.#view.setUint32(this.#at + 8, value);
+    this.#at += 12;
+  }
+
+  /** real: rounds to float32 as PostgreSQL's own input would; NaN and ±Infinity stay what they are. */
+  float4(value: number): void {
+    this.#view.setInt32(this.#at, 4);
+    this.#view.setFloat32(this.#at + 4, value);
+    this.#at += 8;
+  }
+
+  /**
+   * timestamptz from epoch milliseconds (an integer within PostgreSQL's
+   * range): int64 microseconds since 2000-01-01, exact for every
+   * millisecond whatever the year (BigInt beyond ±285 years of 2000).
+   */
+  timestamptz(ms: number): void {
+    const us = (ms - PG_EPOCH_MS) * 1000;
+    this.#view.setInt32(this.#at, 8);
+    if (us > -EXACT_US && us < EXACT_US) {
+      const high = Math.floor(us / TWO_32);
+      this.#view.setInt32(this.#at + 4, high);
+      this.#view.setUint32(this.#at + 8, us - high * TWO_32);
+    } else {
+      this.#view.setBigInt64(this.#at + 4, BigInt(ms - PG_EPOCH_MS) * 1000n);
+    }
+    this.#at += 12;
+  }
+
+  /** The parameter; throws if fewer or more elements were written than announced. */
+  done(): Buffer {
+    if (this.#at !== this.#buf.length) throw new RangeError(`binary array: ${this.#at} of ${this.#buf.length} bytes written`);
+    return this.#buf;
+  }
+}
+
+function arrayOf<T>(type: ArrayElementType, values: readonly T[], put: (w: BinaryArrayWriter, v: T) => void): Buffer {
+  const w = new BinaryArrayWriter(type, values.length);
+  for (const v of values) put(w, v);
+  return w.done();
 }
 
 /** smallint[]; the values must be integers in -32768..32767. */
-export const int2Array = (values: readonly number[]): Buffer => arrayOf(OID.int2, values.length, 2, (v, at, i) => v.setInt16(at, values[i] ?? 0));
+export const int2Array = (values: readonly number[]): Buffer => arrayOf('int2', values, (w, v) => w.int2(v));
 
 /** bigint[] of u32 numbers (ids, counters). */
-export const u32Int8Array = (values: readonly number[]): Buffer =>
-  arrayOf(OID.int8, values.length, 8, (v, at, i) => {
-    v.setUint32(at, 0);
-    v.setUint32(at + 4, values[i] ?? 0);
-  });
+export const u32Int8Array = (values: readonly number[]): Buffer => arrayOf('int8', values, (w, v) => w.u32(v));
 
 /** bigint[] of values already checked to be in 0..2^63-1. */
-export const int8Array = (values: readonly bigint[]): Buffer => arrayOf(OID.int8, values.length, 8, (v, at, i) => v.setBigInt64(at, values[i] ?? 0n));
+export const int8Array = (values: readonly bigint[]): Buffer => arrayOf('int8', values, (w, v) => w.int8(v));
 
-/** real[]; each value rounds to float32 as PostgreSQL's own input would. NaN and ±Infinity stay what they are. */
-export const float4Array = (values: readonly number[]): Buffer => arrayOf(OID.float4, values.length, 4, (v, at, i) => v.setFloat32(at, values[i] ?? Number.NaN));
+/** real[]; see BinaryArrayWriter.float4. */
+export const float4Array = (values: readonly number[]): Buffer => arrayOf('float4', values, (w, v) => w.float4(v));
 
-/**
- * timestamptz[] from epoch milliseconds (integers within PostgreSQL's
- * timestamp range): microseconds since 2000-01-01 as int64, computed in
- * BigInt, so every millisecond is exact whatever the year.
- */
-export const timestamptzArray = (ms: readonly number[]): Buffer =>
-  arrayOf(OID.timestamptz, ms.length, 8, (v, at, i) => v.setBigInt64(at, BigInt((ms[i] ?? 0) - PG_EPOCH_MS) * 1000n));
+/** timestamptz[] from epoch milliseconds; see BinaryArrayWriter.timestamptz. */
+export const timestamptzArray = (ms: readonly number[]): Buffer => arrayOf('timestamptz', ms, (w, v) => w.timestamptz(v));

@@ -1,7 +1,7 @@
 import { fail, ok, type Result } from '../result/result.js';
 import type { TextRecord } from '../pipeline/text-record.js';
 import { TYPE_CODES } from '../wire/constants.js';
-import { float4Array, int2Array, int8Array, timestamptzArray, u32Int8Array } from './binary-arrays.js';
+import { BinaryArrayWriter } from './binary-arrays.js';
 import { isDeviceId, isU32, toSeq } from './db-values.js';
 
 /**
@@ -23,25 +23,27 @@ export interface CheckedRecord {
 
 /** Checks what the database would otherwise reject mid-batch, so a bad record fails alone and early. */
 export function checkRecord(r: TextRecord, i: number): Result<CheckedRecord> {
-  const at = `records[${i}]`;
   const seq = toSeq(r.seq);
-  if (!isDeviceId(r.device)) return fail('BAD_REQUEST', `${at}: device must be an integer in 1..32767`, at);
-  if (seq === undefined) return fail('BAD_REQUEST', `${at}: seq must be a decimal string below 2^63`, at);
-  if (!isU32(r.keyId)) return fail('BAD_REQUEST', `${at}: keyId must be a u32`, at);
+  if (!isDeviceId(r.device)) return refuse(i, 'device must be an integer in 1..32767');
+  if (seq === undefined) return refuse(i, 'seq must be a decimal string below 2^63');
+  if (!isU32(r.keyId)) return refuse(i, 'keyId must be a u32');
   if (r.type === 'reading') {
     const ms = dateMs(r.ts);
-    if (ms === undefined) return fail('BAD_REQUEST', `${at}: ts must be an ISO-8601 date`, at);
+    if (ms === undefined) return refuse(i, 'ts must be an ISO-8601 date');
     return ok({ record: r, seq, seqText: seq.toString(), ms });
   }
   if (r.type === 'cycle') {
     const ms = dateMs(r.cycleStart);
-    if (ms === undefined) return fail('BAD_REQUEST', `${at}: cycleStart must be an ISO-8601 date`, at);
-    if (!isU32(r.cycle)) return fail('BAD_REQUEST', `${at}: cycle must be a u32`, at);
-    if (r.phases.length !== 5 || !r.phases.every((p) => p.length === 5)) return fail('BAD_REQUEST', `${at}: phases must be 5 arrays of 5 values`, at);
+    if (ms === undefined) return refuse(i, 'cycleStart must be an ISO-8601 date');
+    if (!isU32(r.cycle)) return refuse(i, 'cycle must be a u32');
+    if (r.phases.length !== 5 || !r.phases.every((p) => p.length === 5)) return refuse(i, 'phases must be 5 arrays of 5 values');
     return ok({ record: r, seq, seqText: seq.toString(), ms });
   }
-  return fail('BAD_REQUEST', `${at}: type must be "reading" or "cycle"`, at);
+  return refuse(i, 'type must be "reading" or "cycle"');
 }
+
+/** A record's failure, its field path built only then: checkRecord runs for every record stored. */
+const refuse = (i: number, what: string): Result<never> => fail('BAD_REQUEST', `records[${i}]: ${what}`, `records[${i}]`);
 
 /** PostgreSQL's earliest timestamptz (4714-11-24 BC); a JS Date reaches later than its latest. */
 const PG_MIN_MS = Date.UTC(-4713, 10, 24);
@@ -62,36 +64,41 @@ const sensor = (v: number | null | undefined): number => (typeof v === 'number' 
  * temperature, pressure, humidity); cycles, one element per frame
  * (device, seq, cycle start, cycle no) and its 25 sensor values
  * flattened phase by phase (values[frame * 25 + phase * 5 + sensor]).
+ * Counted first, then written straight into each parameter's buffer.
  */
 export function batchParams(records: readonly CheckedRecord[]): Buffer[] {
-  const frames = { device: [] as number[], seq: [] as bigint[], type: [] as number[], keyId: [] as number[] };
-  const readings = { device: [] as number[], seq: [] as bigint[], ms: [] as number[], t: [] as number[], p: [] as number[], h: [] as number[] };
-  const cycles = { device: [] as number[], seq: [] as bigint[], ms: [] as number[], no: [] as number[], values: [] as number[] };
+  let readingCount = 0;
+  for (const c of records) if (c.record.type === 'reading') readingCount++;
+  const cycleCount = records.length - readingCount;
+  const frames = [new BinaryArrayWriter('int2', records.length), new BinaryArrayWriter('int8', records.length), new BinaryArrayWriter('int2', records.length), new BinaryArrayWriter('int8', records.length)] as const;
+  const readings = [
+    new BinaryArrayWriter('int2', readingCount), new BinaryArrayWriter('int8', readingCount), new BinaryArrayWriter('timestamptz', readingCount),
+    new BinaryArrayWriter('float4', readingCount), new BinaryArrayWriter('float4', readingCount), new BinaryArrayWriter('float4', readingCount),
+  ] as const;
+  const cycles = [
+    new BinaryArrayWriter('int2', cycleCount), new BinaryArrayWriter('int8', cycleCount), new BinaryArrayWriter('timestamptz', cycleCount),
+    new BinaryArrayWriter('int8', cycleCount), new BinaryArrayWriter('float4', cycleCount * 25),
+  ] as const;
   for (const c of records) {
     const r = c.record;
-    frames.device.push(r.device);
-    frames.seq.push(c.seq);
-    frames.type.push(TYPE_CODES[r.type]);
-    frames.keyId.push(r.keyId);
+    frames[0].int2(r.device);
+    frames[1].int8(c.seq);
+    frames[2].int2(TYPE_CODES[r.type]);
+    frames[3].u32(r.keyId);
     if (r.type === 'reading') {
-      readings.device.push(r.device);
-      readings.seq.push(c.seq);
-      readings.ms.push(c.ms);
-      readings.t.push(sensor(r.temperature));
-      readings.p.push(sensor(r.pressure));
-      readings.h.push(sensor(r.humidity));
+      readings[0].int2(r.device);
+      readings[1].int8(c.seq);
+      readings[2].timestamptz(c.ms);
+      readings[3].float4(sensor(r.temperature));
+      readings[4].float4(sensor(r.pressure));
+      readings[5].float4(sensor(r.humidity));
     } else {
-      cycles.device.push(r.device);
-      cycles.seq.push(c.seq);
-      cycles.ms.push(c.ms);
-      cycles.no.push(r.cycle);
-      for (const phase of r.phases) for (const v of phase) cycles.values.push(sensor(v));
+      cycles[0].int2(r.device);
+      cycles[1].int8(c.seq);
+      cycles[2].timestamptz(c.ms);
+      cycles[3].u32(r.cycle);
+      for (const phase of r.phases) for (const v of phase) cycles[4].float4(sensor(v));
     }
   }
-  return [
-    int2Array(frames.device), int8Array(frames.seq), int2Array(frames.type), u32Int8Array(frames.keyId),
-    int2Array(readings.device), int8Array(readings.seq), timestamptzArray(readings.ms),
-    float4Array(readings.t), float4Array(readings.p), float4Array(readings.h),
-    int2Array(cycles.device), int8Array(cycles.seq), timestamptzArray(cycles.ms), u32Int8Array(cycles.no), float4Array(cycles.values),
-  ];
+  return [...frames, ...readings, ...cycles].map((w) => w.done());
 }
