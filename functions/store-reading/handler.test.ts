@@ -107,6 +107,22 @@ describe('store-reading text stage', () => {
     assert.deepEqual(sent.flatMap(([, p]) => (JSON.parse(p) as { records: unknown[] }).records), many);
   });
 
+  it('republishes each record as it arrived, byte for byte, whatever the spacing of the body', async () => {
+    const other = { ...reading, device: 4, seq: '1' };
+    const stored = async (records: readonly unknown[]) => ({ ok: true as const, value: records.map(() => 'stored' as const) });
+    for (const body of [JSON.stringify({ records: [reading, other] }), JSON.stringify({ records: [reading, other] }, null, 2)]) {
+      const sent: Array<[string, string]> = [];
+      const handle = createHandler({ store: stored, log: quiet, maxRecords: 10, publish: (t, p) => sent.push([t, p]) });
+      assert.equal((await handle(event(body), createContext())).status, 200);
+      assert.deepEqual(sent.map(([t]) => t), ['readings/3', 'readings/4']);
+      assert.deepEqual(sent.map(([, p]) => JSON.parse(p)), [{ records: [reading] }, { records: [other] }]);
+      // The records' own bytes, not a re-serialisation: the indented body keeps its indentation.
+      const indented = body.includes('\n');
+      assert.equal(sent[0]![1].includes('\n'), indented);
+      if (!indented) assert.equal(sent[0]![1], JSON.stringify({ records: [reading] }));
+    }
+  });
+
   it('publishes nothing when the store fails', async () => {
     const sent: string[] = [];
     const handle = createHandler({ store: async () => ({ ok: false, error: { code: 'STORE_FAILED', message: 'x' } }), log: quiet, maxRecords: 10, publish: (t) => sent.push(t) });

@@ -64,7 +64,7 @@ export function createHandler(deps: StoreReadingDeps): Handler {
 
     const count = batch.value.records.length;
     // Written now, published after the commit: the batch's objects need not outlive the wait for PostgreSQL.
-    const messages = deps.publish ? textStageMessages(batch.value.records) : [];
+    const messages = deps.publish ? textStageMessages(batch.value.records, MAX_TEXT_STAGE_BYTES, batch.value.texts) : [];
     const outcome = await deps.store(batch.value.records);
     if (!outcome.ok) {
       // Not a rejection of the input: the caller should retry, so no X-Rejected.
@@ -91,15 +91,17 @@ export const MAX_TEXT_STAGE_BYTES = 60_000;
  * store-reading takes), in as few messages as fit MAX_TEXT_STAGE_BYTES: a
  * large batch of one device (a backlog) would otherwise be refused by the
  * broker, and the publisher's connection with it. [topic, payload] pairs,
- * in the order they are published.
+ * in the order they are published. `texts`, each record's JSON as it
+ * arrived (parseTextBatch), saves serialising the records again.
  */
-export function textStageMessages(records: readonly TextRecord[], maxBytes = MAX_TEXT_STAGE_BYTES): Array<[string, string]> {
+export function textStageMessages(records: readonly TextRecord[], maxBytes = MAX_TEXT_STAGE_BYTES, texts?: readonly string[]): Array<[string, string]> {
   const messages: Array<[string, string]> = [];
   const perDevice = new Map<number, string[]>();
-  for (const r of records) {
+  for (const [i, r] of records.entries()) {
+    const json = texts?.[i] ?? JSON.stringify(r);
     const list = perDevice.get(r.device);
-    if (list) list.push(JSON.stringify(r));
-    else perDevice.set(r.device, [JSON.stringify(r)]);
+    if (list) list.push(json);
+    else perDevice.set(r.device, [json]);
   }
   const HEAD = '{"records":[';
   const TAIL = ']}';

@@ -1,18 +1,27 @@
 import { fail, ok, type Result } from '../result/result.js';
+import { recordTexts } from './record-texts.js';
 import type { CycleRecord, ReadingRecord, TextBatch, TextRecord } from './text-record.js';
+
+/** A parsed body, with each record's JSON as it arrived (record-texts.ts) when it could be found exactly. */
+export interface ParsedTextBatch extends TextBatch {
+  readonly texts?: readonly string[];
+}
 
 /**
  * Validates the text stage's JSON (store-reading's input) without trusting
  * it: store-reading is reachable over HTTP, so its body is untrusted too.
  */
-export function parseTextBatch(text: string, maxRecords = 10_000): Result<TextBatch> {
+export function parseTextBatch(text: string, maxRecords = 10_000): Result<ParsedTextBatch> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     return fail('BAD_REQUEST', `body is not JSON: ${(e as Error).message}`);
   }
-  return textBatchOf(raw, maxRecords);
+  const batch = textBatchOf(raw, maxRecords);
+  if (!batch.ok) return batch;
+  const texts = recordTexts(text);
+  return texts?.length === batch.value.records.length ? ok({ records: batch.value.records, texts }) : batch;
 }
 
 /** The same checks on JSON already parsed (a caller that parsed it to tell its inputs apart). */
@@ -33,7 +42,7 @@ function parseRecord(x: unknown): Result<TextRecord> {
   if (!isObject(x)) return fail('BAD_REQUEST', 'not an object');
   const { type, device, seq, keyId } = x;
   if (!Number.isInteger(device) || (device as number) < 1 || (device as number) > 32767) return fail('BAD_REQUEST', 'device must be an integer in 1..32767');
-  if (typeof seq !== 'string' || !/^\d{1,19}$/.test(seq) || BigInt(seq) > 2n ** 63n - 1n) return fail('BAD_REQUEST', 'seq must be a decimal string below 2^63');
+  if (typeof seq !== 'string' || !/^\d{1,19}$/.test(seq) || (seq.length === 19 && BigInt(seq) > MAX_SEQ)) return fail('BAD_REQUEST', 'seq must be a decimal string below 2^63');
   if (!Number.isInteger(keyId) || (keyId as number) < 0 || (keyId as number) > 0xffffffff) return fail('BAD_REQUEST', 'keyId must be a u32');
   if (type === 'reading') {
     const r = x as Partial<ReadingRecord>;
@@ -53,6 +62,8 @@ function parseRecord(x: unknown): Result<TextRecord> {
   return fail('BAD_REQUEST', 'type must be "reading" or "cycle"');
 }
 
+// Up to 18 digits a seq is always below 2^63: BigInt only for the 19-digit ones.
+const MAX_SEQ = 2n ** 63n - 1n;
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isSensorValue = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));
 const isIsoDate = (v: unknown): boolean => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) && !Number.isNaN(Date.parse(v));
