@@ -42,7 +42,8 @@ export function createHandler(deps: IngestDeps): Handler {
     const body = readFramesBody(event.headers['content-type'], event.body);
     if (!body.ok) return failWith(ctx, body.error);
 
-    const results: FrameOutcome[] = [];
+    // A well-formed frame's slot stays empty until verify-and-decrypt's outcome fills it.
+    const results: Array<FrameOutcome | undefined> = [];
     const wellFormed: Uint8Array[] = [];
     const slots: number[] = [];
     for (const item of body.value.items) {
@@ -56,11 +57,12 @@ export function createHandler(deps: IngestDeps): Handler {
         continue;
       }
       slots.push(results.length);
-      results.push({ ok: true, device: frame.value.deviceId, seq: frame.value.seq.toString(), type: frame.value.type });
+      results.push(undefined);
       wellFormed.push(item.bytes);
     }
-    const own = countCodes(results);
-    for (const r of results) if (!r.ok) warn(r.code, 'rejected malformed frame', { code: r.code, reason: r.message });
+    const rejected = results.filter((r): r is FrameOutcome => r !== undefined);
+    const own = countCodes(rejected);
+    for (const r of rejected) if (!r.ok) warn(r.code, 'rejected malformed frame', { code: r.code, reason: r.message });
 
     if (wellFormed.length > 0) {
       // A frames body whose every frame is well-formed goes on as it came, uncopied.
@@ -73,7 +75,8 @@ export function createHandler(deps: IngestDeps): Handler {
       }
       verified.value.results.forEach((r, i) => (results[slots[i]!] = r));
     }
-    return replyToFrames(ctx, body.value.batch, results, own);
+    // Every empty slot was filled: verify-and-decrypt answered one outcome per well-formed frame.
+    return replyToFrames(ctx, body.value.batch, results as FrameOutcome[], own);
   };
 }
 
