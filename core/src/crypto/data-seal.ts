@@ -32,8 +32,11 @@ export function openData(frame: Frame, key: Uint8Array): Result<Uint8Array> {
   if (frame.body.length < NONCE_SIZE + TAG_SIZE) return fail('BAD_LENGTH', 'data body is shorter than nonce and tag', AT_BODY_LENGTH);
   const nonce = frame.body.subarray(0, NONCE_SIZE);
   const ciphertext = frame.body.subarray(NONCE_SIZE);
-  const failed = () => fail<Uint8Array>('DECRYPT_FAILED', 'authenticated decryption failed: tampered frame or wrong key', AT_CIPHERTEXT);
-  if (key.length !== SESSION_KEY_SIZE) return failed();
+  if (key.length !== SESSION_KEY_SIZE) return decryptFailed();
   const plain = openXChaCha(ciphertext, frame.header, nonce, key);
-  return plain ? ok(plain) : failed();
+  return plain ? ok(plain) : decryptFailed();
 }
+
+// Not a closure inside openData: that would be one more object per frame (and
+// under tsx, whose keepNames renames every closure it creates, a defineProperty).
+const decryptFailed = () => fail<Uint8Array>('DECRYPT_FAILED', 'authenticated decryption failed: tampered frame or wrong key', AT_CIPHERTEXT);

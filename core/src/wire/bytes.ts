@@ -35,3 +35,26 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+// wire-format §1.1: big-endian integers, read straight from the bytes. The
+// decoders run once per frame; a DataView per call is one more object for
+// the garbage collector, and these need none. Callers check the length first.
+
+export function readU16(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! << 8) | bytes[at + 1]!;
+}
+
+export function readI16(bytes: Uint8Array, at: number): number {
+  return (readU16(bytes, at) << 16) >> 16;
+}
+
+export function readU32(bytes: Uint8Array, at: number): number {
+  return bytes[at]! * 0x100_0000 + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
+}
+
+/** One BigInt per call: below 2^53 (every seq a device counts up to) it comes from one exact number. */
+export function readU64(bytes: Uint8Array, at: number): bigint {
+  const hi = readU32(bytes, at);
+  const lo = readU32(bytes, at + 4);
+  return hi < 0x20_0000 ? BigInt(hi * 0x1_0000_0000 + lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}

@@ -1,6 +1,6 @@
 import { fail, ok } from '../result/result.js';
 import type { Result } from '../result/result.js';
-import { viewOf } from './bytes.js';
+import { readI16, readU16, readU32, readU64 } from './bytes.js';
 import {
   AT_BODY, AT_BODY_LENGTH, AT_DEVICE_ID, AT_KEY_ID, AT_MAGIC, AT_SEQ, AT_TYPE, AT_VERSION, BODY_SIZE, HEADER_FIELDS,
   HEADER_SIZE, MAGIC_0, MAGIC_1, MAX_BODY_SIZE, MAX_FRAME_SIZE, MAX_SEQ, VERSION,
@@ -21,27 +21,26 @@ export function decodeFrame(bytes: Uint8Array): Result<Frame> {
   if (len > MAX_FRAME_SIZE) return fail('TOO_LARGE', `frame is ${len} bytes, the maximum is ${MAX_FRAME_SIZE}`, MAX_FRAME_SIZE);
 
   // wire-format §2.4 step 2: each header field in order; a cut field is TRUNCATED at its offset.
-  const cut = HEADER_FIELDS.find((f) => len < f.at + f.size);
+  // A field is checked only if it arrived whole; a complete header (the usual case) needs no search.
+  const cut = len < HEADER_SIZE ? HEADER_FIELDS.find((f) => len < f.at + f.size) : undefined;
   const checkedUpTo = cut ? cut.at : HEADER_SIZE;
-  const view = viewOf(bytes);
-  const has = (at: number) => at < checkedUpTo;
 
-  if (has(AT_MAGIC) && (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1)) {
+  if (AT_MAGIC < checkedUpTo && (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1)) {
     return fail('BAD_MAGIC', 'frame does not start with "TC" (0x54 0x43)', AT_MAGIC);
   }
-  if (has(AT_VERSION) && bytes[AT_VERSION] !== VERSION) {
+  if (AT_VERSION < checkedUpTo && bytes[AT_VERSION] !== VERSION) {
     return fail('BAD_VERSION', `version ${bytes[AT_VERSION]} is not supported, expected ${VERSION}`, AT_VERSION);
   }
-  const type = has(AT_TYPE) ? TYPE_NAMES[bytes[AT_TYPE] ?? 0] : undefined;
-  if (has(AT_TYPE) && type === undefined) return fail('BAD_TYPE', `unknown frame type 0x${hex2(bytes[AT_TYPE])}`, AT_TYPE);
-  const deviceId = has(AT_DEVICE_ID) ? view.getInt16(AT_DEVICE_ID) : 0;
-  if (has(AT_DEVICE_ID) && deviceId <= 0) return fail('BAD_DEVICE_ID', `device id ${deviceId} is outside 1..32767`, AT_DEVICE_ID);
+  const type = AT_TYPE < checkedUpTo ? TYPE_NAMES[bytes[AT_TYPE] ?? 0] : undefined;
+  if (AT_TYPE < checkedUpTo && type === undefined) return fail('BAD_TYPE', `unknown frame type 0x${hex2(bytes[AT_TYPE])}`, AT_TYPE);
+  const deviceId = AT_DEVICE_ID < checkedUpTo ? readI16(bytes, AT_DEVICE_ID) : 0;
+  if (AT_DEVICE_ID < checkedUpTo && deviceId <= 0) return fail('BAD_DEVICE_ID', `device id ${deviceId} is outside 1..32767`, AT_DEVICE_ID);
   // key id: every u32 is valid.
-  const seq = has(AT_SEQ) ? view.getBigUint64(AT_SEQ) : 0n;
-  if (has(AT_SEQ) && seq > MAX_SEQ) return fail('BAD_SEQ', `seq ${seq} exceeds 2^63-1`, AT_SEQ);
+  const seq = AT_SEQ < checkedUpTo ? readU64(bytes, AT_SEQ) : 0n;
+  if (AT_SEQ < checkedUpTo && seq > MAX_SEQ) return fail('BAD_SEQ', `seq ${seq} exceeds 2^63-1`, AT_SEQ);
   if (cut) return fail('TRUNCATED', `${len} bytes end inside the ${cut.name} field of the 20-byte header`, cut.at);
 
-  const bodyLength = view.getUint16(AT_BODY_LENGTH);
+  const bodyLength = readU16(bytes, AT_BODY_LENGTH);
   if (bodyLength > MAX_BODY_SIZE) {
     return fail('TOO_LARGE', `declared body of ${bodyLength} bytes exceeds ${MAX_BODY_SIZE}`, AT_BODY_LENGTH);
   }
@@ -59,7 +58,7 @@ export function decodeFrame(bytes: Uint8Array): Result<Frame> {
   return ok({
     type: frameType,
     deviceId,
-    keyId: view.getUint32(AT_KEY_ID),
+    keyId: readU32(bytes, AT_KEY_ID),
     seq,
     header: bytes.subarray(0, HEADER_SIZE),
     body: bytes.subarray(HEADER_SIZE, end),

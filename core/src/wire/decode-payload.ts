@@ -1,7 +1,7 @@
 import { fail, ok } from '../result/result.js';
 import type { Result } from '../result/result.js';
 import { viewOf } from './bytes.js';
-import { CYCLE_PAYLOAD_SIZE, MAX_ABS_TIME_MS, PHASES, READING_PAYLOAD_SIZE, SENSORS_PER_PHASE } from './constants.js';
+import { CYCLE_PAYLOAD_SIZE, MAX_ABS_TIME_MS, READING_PAYLOAD_SIZE, SENSORS_PER_PHASE } from './constants.js';
 import type { CyclePayload, DataFrameType, Payload, ReadingPayload } from './frame-types.js';
 
 // Offsets inside the plaintext (wire-format §5.1, §5.2); `at` in payload failures is relative to it.
@@ -31,11 +31,12 @@ export function decodePayload(type: DataFrameType, deviceId: number, plaintext: 
     return fail('DEVICE_MISMATCH', `payload names device ${payloadDevice}, the header ${deviceId}`, AT_PAYLOAD_DEVICE);
   }
   // wire-format §5.3: times must fit a JS Date, or the text stage could not print them.
-  const time = view.getBigInt64(AT_TIME);
-  if (time > BigInt(MAX_ABS_TIME_MS) || time < -BigInt(MAX_ABS_TIME_MS)) {
-    return fail('BAD_PAYLOAD', `time ${time} ms is outside ±${MAX_ABS_TIME_MS} ms`, AT_TIME);
+  // Read as a number, not a BigInt: exact wherever |ms| ≤ MAX_ABS_TIME_MS < 2^53, and
+  // anything beyond stays beyond it, so the BigInt is only made for the error message.
+  const ms = view.getInt32(AT_TIME) * 0x1_0000_0000 + view.getUint32(AT_TIME + 4);
+  if (ms > MAX_ABS_TIME_MS || ms < -MAX_ABS_TIME_MS) {
+    return fail('BAD_PAYLOAD', `time ${view.getBigInt64(AT_TIME)} ms is outside ±${MAX_ABS_TIME_MS} ms`, AT_TIME);
   }
-  const ms = Number(time);
 
   if (type === 'reading') {
     return ok({
@@ -47,11 +48,15 @@ export function decodePayload(type: DataFrameType, deviceId: number, plaintext: 
       humidity: view.getFloat32(AT_READING_VALUES + 8),
     });
   }
-  const phases: number[][] = [];
-  for (let p = 0; p < PHASES; p++) {
-    const row: number[] = [];
-    for (let s = 0; s < SENSORS_PER_PHASE; s++) row.push(view.getFloat32(AT_CYCLE_VALUES + 4 * (p * SENSORS_PER_PHASE + s)));
-    phases.push(row);
-  }
+  const phases = [phaseOf(view, 0), phaseOf(view, 1), phaseOf(view, 2), phaseOf(view, 3), phaseOf(view, 4)];
   return ok({ type, deviceId, cycleStart: ms, cycle: view.getUint32(AT_CYCLE_NUMBER), phases });
+}
+
+/**
+ * wire-format §5.2: the 5 sensors of phase p (5 phases). Array literals of
+ * exactly their size: push() would grow each row's store past it.
+ */
+function phaseOf(view: DataView, p: number): number[] {
+  const at = AT_CYCLE_VALUES + 4 * SENSORS_PER_PHASE * p;
+  return [view.getFloat32(at), view.getFloat32(at + 4), view.getFloat32(at + 8), view.getFloat32(at + 12), view.getFloat32(at + 16)];
 }
