@@ -13,8 +13,11 @@ export function checkSample(sample: Sample, features: readonly string[]): Unusab
   if (sample.values.length !== features.length) {
     return unusable('DETECTOR_INPUT_UNUSABLE', `sample has ${sample.values.length} values, the detector expects ${features.length} (${features.join(', ')})`);
   }
-  for (const [i, v] of sample.values.entries()) {
-    if (v === null || !Number.isFinite(v)) return unusable('DETECTOR_INPUT_UNUSABLE', `${features[i]} is ${v === null ? 'missing' : String(v)}`);
+  // An index loop: entries() would allocate an iterator and a pair per value, per sample scored.
+  const values = sample.values;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined || !Number.isFinite(v)) return unusable('DETECTOR_INPUT_UNUSABLE', `${features[i]} is ${v === null ? 'missing' : String(v)}`);
   }
   return undefined;
 }
@@ -56,13 +59,64 @@ export const confidenceOf = (score: number, threshold: number): number => {
 /** Features within this share of the top contribution are named as affected. */
 const AFFECTED_SHARE = 0.5;
 
+/** What a normal score blames: shared, since most scores are normal. */
+const NONE: readonly number[] = Object.freeze([]);
+
+/** The features blamed: those within AFFECTED_SHARE of the top contribution, most to blame first; none unless anomalous. */
+function affectedOf(isAnomaly: boolean, findings: readonly FeatureFinding[]): readonly number[] {
+  if (!isAnomaly) return NONE;
+  let top = 0;
+  for (const f of findings) top = Math.max(top, f.contribution);
+  if (!(top > 0)) return NONE;
+  return findings.filter((f) => f.contribution >= AFFECTED_SHARE * top).sort((a, b) => b.contribution - a.contribution).map((f) => f.index);
+}
+
 export function makeScore(score: number, threshold: number, findings: readonly FeatureFinding[]): Score {
   const isAnomaly = score > threshold;
-  const top = Math.max(0, ...findings.map((f) => f.contribution));
-  const affected = isAnomaly && top > 0
-    ? findings.filter((f) => f.contribution >= AFFECTED_SHARE * top).sort((a, b) => b.contribution - a.contribution).map((f) => f.index)
-    : [];
-  return { score, threshold, isAnomaly, confidence: confidenceOf(score, threshold), affected, findings };
+  return { score, threshold, isAnomaly, confidence: confidenceOf(score, threshold), affected: affectedOf(isAnomaly, findings), findings };
+}
+
+/** Builds a sample's findings from what its scorer kept (`detail`) when it scored it; `score` is the score it got. */
+export type Explain<D> = (sample: Sample, detail: D, score: number) => FeatureFinding[];
+
+/**
+ * A Score whose findings are built when first read. Most samples are
+ * normal and nobody reads their explanation (detect-anomaly keeps only
+ * anomalies' reports), so a scorer hands over what the findings are built
+ * from instead of a finding object per feature per sample. An anomalous
+ * score builds them at once: `affected` is ranked from them. Same values as
+ * makeScore with the same findings.
+ */
+export class LazyScore<D> implements Score {
+  readonly score: number;
+  readonly threshold: number;
+  readonly isAnomaly: boolean;
+  readonly confidence: number;
+  readonly affected: readonly number[];
+  #findings: readonly FeatureFinding[] | undefined;
+  readonly #explain: Explain<D>;
+  readonly #sample: Sample;
+  readonly #detail: D;
+
+  constructor(score: number, threshold: number, explain: Explain<D>, sample: Sample, detail: D) {
+    this.score = score;
+    this.threshold = threshold;
+    this.isAnomaly = score > threshold;
+    this.confidence = confidenceOf(score, threshold);
+    this.#explain = explain;
+    this.#sample = sample;
+    this.#detail = detail;
+    this.affected = this.isAnomaly ? affectedOf(true, this.findings) : NONE;
+  }
+
+  get findings(): readonly FeatureFinding[] {
+    return (this.#findings ??= this.#explain(this.#sample, this.#detail, this.score));
+  }
+
+  /** The plain Score, as makeScore's would print. */
+  toJSON(): Score {
+    return { score: this.score, threshold: this.threshold, isAnomaly: this.isAnomaly, confidence: this.confidence, affected: this.affected, findings: this.findings };
+  }
 }
 
 export const isUnusable = (r: Score | Unusable): r is Unusable => 'unusable' in r;
