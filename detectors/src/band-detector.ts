@@ -4,7 +4,7 @@ import { calibrateThreshold } from './calibrate-threshold.js';
 import type { ThresholdRule } from './calibrate-threshold.js';
 import { checkArtefact, isFiniteNumber } from './artefact.js';
 import type { Detector, DetectorArtefact, FeatureFinding, FitOptions, FitReport, Sample, ScoreResult, Stream } from './detector.js';
-import { checkSample, groupSamples, makeScore, splitForCalibration, unusable, usableSamples } from './score-support.js';
+import { LazyScore, checkSample, groupSamples, splitForCalibration, unusable, usableSamples } from './score-support.js';
 
 /**
  * The shape shared by phase-range, zscore and iqr: per group (phase) and
@@ -48,12 +48,10 @@ export function createBandDetector(kind: BandKind, restored?: State): Detector {
     if (bad) return bad;
     const bands = s.bands.get(sample.group);
     if (!bands) return unusable('DETECTOR_UNKNOWN_GROUP', `group (phase) ${sample.group} is not one of ${[...s.bands.keys()].join(', ')}`);
-    const t = s.threshold;
-    const findings: FeatureFinding[] = bands.map((b, index) => {
-      const value = sample.values[index] as number;
-      return { index, value, expected: b.expected, range: [b.lo - t * b.scale, b.hi + t * b.scale], contribution: deviation(value, b) };
-    });
-    return makeScore(Math.max(...findings.map((f) => f.contribution)), t, findings);
+    // The largest deviation, in a loop: the findings are built only if read (LazyScore).
+    let score = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < bands.length; i++) score = Math.max(score, deviation(sample.values[i] as number, bands[i]!));
+    return new LazyScore(score, s.threshold, bandFindings, sample, s);
   };
 
   return {
@@ -88,6 +86,16 @@ export function createBandDetector(kind: BandKind, restored?: State): Detector {
       };
     },
   };
+}
+
+/** Each feature's band, widened by the threshold, and its deviation. */
+function bandFindings(sample: Sample, s: State): FeatureFinding[] {
+  const bands = s.bands.get(sample.group) ?? [];
+  const t = s.threshold;
+  return bands.map((b, index) => {
+    const value = sample.values[index] as number;
+    return { index, value, expected: b.expected, range: [b.lo - t * b.scale, b.hi + t * b.scale], contribution: deviation(value, b) };
+  });
 }
 
 const isBand = (b: unknown): b is Band => {

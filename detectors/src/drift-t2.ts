@@ -4,7 +4,7 @@ import { checkArtefact, isFiniteNumber, isNumberArray } from './artefact.js';
 import { calibrateThreshold } from './calibrate-threshold.js';
 import type { Detector, DetectorArtefact, FeatureFinding, FitOptions, FitReport, Sample, ScoreResult, Stream, StreamScorer } from './detector.js';
 import { driftRates, ledoitWolfCovariance } from './drift-allowance.js';
-import { calibrationCut, checkSample, makeScore, meanStd } from './score-support.js';
+import { LazyScore, calibrationCut, checkSample, meanStd } from './score-support.js';
 import { resolutionFloor } from './resolution-floor.js';
 import { symmetricEigen } from './symmetric-eigen.js';
 
@@ -67,11 +67,29 @@ function inverse(c: readonly (readonly number[])[]): number[][] {
   return c.map((_, i) => c.map((__, j) => values.reduce((s, l, k) => s + (vectors[i]![k]! * vectors[j]![k]!) / Math.max(l, floor), 0)));
 }
 
+/** What a sample's findings are built from, when read (LazyScore): its σ(t), its T² parts and T². */
+interface Detail {
+  readonly sigma: readonly number[];
+  readonly parts: readonly number[];
+  readonly t2: number;
+}
+
 function scorerOf(p: Params, features: readonly string[]): StreamScorer {
   let t = 0;
   const recent: number[] = [];
   let sum = 0;
   const d = features.length;
+  const explain = (sample: Sample, { sigma, parts, t2 }: Detail, score: number): FeatureFinding[] =>
+    Array.from({ length: d }, (_, index) => {
+      const expected = p.mean[index]! + p.offset[index]! * sigma[index]!;
+      return {
+        index,
+        value: sample.values[index] as number,
+        expected,
+        range: [expected - RANGE_SIGMAS * sigma[index]!, expected + RANGE_SIGMAS * sigma[index]!],
+        contribution: t2 > 0 ? (parts[index]! * score) / t2 : 0,
+      };
+    });
   return {
     score(sample: Sample): ScoreResult {
       t++; // time passes for unusable samples too
@@ -88,17 +106,7 @@ function scorerOf(p: Params, features: readonly string[]): StreamScorer {
       sum += t2;
       if (recent.length > p.window) sum -= recent.shift()!;
       const score = sum / recent.length;
-      const findings: FeatureFinding[] = Array.from({ length: d }, (_, index) => {
-        const expected = p.mean[index]! + p.offset[index]! * sigma[index]!;
-        return {
-          index,
-          value: sample.values[index] as number,
-          expected,
-          range: [expected - RANGE_SIGMAS * sigma[index]!, expected + RANGE_SIGMAS * sigma[index]!],
-          contribution: t2 > 0 ? (parts[index]! * score) / t2 : 0,
-        };
-      });
-      return makeScore(score, p.threshold, findings);
+      return new LazyScore(score, p.threshold, explain, sample, { sigma, parts, t2 });
     },
   };
 }

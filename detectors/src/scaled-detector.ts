@@ -6,7 +6,7 @@ import type { ThresholdRule } from './calibrate-threshold.js';
 import type { Detector, DetectorArtefact, FeatureFinding, FitOptions, FitReport, Sample, ScoreResult, Stream, StreamScorer } from './detector.js';
 import { fitGroupScaler, scalerFromJson, scalerToJson, standardise } from './group-scaler.js';
 import type { GroupScaler } from './group-scaler.js';
-import { checkSample, makeScore, splitForCalibration, unusable, usableSamples } from './score-support.js';
+import { LazyScore, checkSample, splitForCalibration, unusable, usableSamples } from './score-support.js';
 
 /**
  * The shape shared by ewma, pca and isolation-forest: standardise each
@@ -51,26 +51,29 @@ export function createScaledDetector<M>(kind: ScaledKind<M>, restored?: State<M>
 
   const scorerOf = (s: State<M>): StreamScorer => {
     const step = kind.stepper(s.model);
+    // Built only when read (LazyScore): from the sample, its group's statistics and the model's step.
+    const explain = (sample: Sample, r: ScaledStep): FeatureFinding[] => {
+      const g = s.scaler.groups.get(sample.group)!;
+      return sample.values.map((value, index) => {
+        const mean = g.mean[index]!;
+        const std = g.std[index]!;
+        return {
+          index,
+          value: value as number,
+          expected: mean + (r.expected?.[index] ?? 0) * std,
+          range: [mean - RANGE_SIGMAS * std, mean + RANGE_SIGMAS * std],
+          contribution: r.contributions[index] ?? 0,
+        };
+      });
+    };
     return {
       score(sample: Sample): ScoreResult {
         const bad = checkSample(sample, s.features);
         if (bad) return bad;
         const z = standardise(s.scaler, sample);
-        const g = s.scaler.groups.get(sample.group);
-        if (!z || !g) return unusable('DETECTOR_UNKNOWN_GROUP', `group (phase) ${sample.group} is not one of ${[...s.scaler.groups.keys()].join(', ')}`);
+        if (!z) return unusable('DETECTOR_UNKNOWN_GROUP', `group (phase) ${sample.group} is not one of ${[...s.scaler.groups.keys()].join(', ')}`);
         const r = step(z);
-        const findings: FeatureFinding[] = z.map((_, index) => {
-          const mean = g.mean[index]!;
-          const std = g.std[index]!;
-          return {
-            index,
-            value: sample.values[index] as number,
-            expected: mean + (r.expected?.[index] ?? 0) * std,
-            range: [mean - RANGE_SIGMAS * std, mean + RANGE_SIGMAS * std],
-            contribution: r.contributions[index] ?? 0,
-          };
-        });
-        return makeScore(r.score, s.threshold, findings);
+        return new LazyScore(r.score, s.threshold, explain, sample, r);
       },
     };
   };

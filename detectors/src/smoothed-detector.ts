@@ -2,8 +2,8 @@ import { StartupError, fail, ok } from '@typedcluster/core';
 import type { Result } from '@typedcluster/core';
 import { isFiniteNumber } from './artefact.js';
 import { calibrateThreshold } from './calibrate-threshold.js';
-import type { Detector, FitOptions, FitReport, Score, ScoreResult, Stream, StreamScorer } from './detector.js';
-import { makeScore, splitForCalibration } from './score-support.js';
+import type { Detector, FeatureFinding, FitOptions, FitReport, Sample, Score, ScoreResult, Stream, StreamScorer } from './detector.js';
+import { LazyScore, splitForCalibration } from './score-support.js';
 
 /**
  * Any detector, its score averaged over a short TRAILING window of the
@@ -14,6 +14,10 @@ import { makeScore, splitForCalibration } from './score-support.js';
  * rule. Unusable samples pass through and do not enter the window.
  */
 const FORMAT_VERSION = 1;
+
+/** The inner score's findings, contributions rescaled to the averaged score (built when read: LazyScore). */
+const rescaled = (_sample: Sample, r: Score, mean: number): FeatureFinding[] =>
+  r.findings.map((f) => ({ ...f, contribution: r.score > 0 ? (f.contribution * mean) / r.score : 0 }));
 
 interface State {
   threshold: number;
@@ -35,9 +39,7 @@ export function createSmoothedDetector(inner: Detector, window: number, restored
         recent.push(r.score);
         sum += r.score;
         if (recent.length > window) sum -= recent.shift()!;
-        const mean = sum / recent.length;
-        const findings = r.findings.map((f) => ({ ...f, contribution: r.score > 0 ? (f.contribution * mean) / r.score : 0 }));
-        return makeScore(mean, threshold, findings);
+        return new LazyScore(sum / recent.length, threshold, rescaled, sample, r);
       },
     };
   };
