@@ -1,5 +1,5 @@
 import { PHASES, SENSORS } from '@typedcluster/core';
-import type { Score, ScoreResult, StreamScorer } from '@typedcluster/detectors';
+import type { Score, StreamScorer, Unusable } from '@typedcluster/detectors';
 
 /**
  * One PLC cycle → one report (docs/anomaly-report.schema.json). The cycle's
@@ -71,19 +71,94 @@ export function unusableReport(c: Pick<CycleInput, 'plc' | 'cycle' | 'cycleStart
   };
 }
 
+/**
+ * What the handler needs of a scored cycle: its verdict now, its report
+ * only if asked. Most cycles are normal and only counted (handler.ts), so
+ * their report, with its per-sensor explanation, is built on first
+ * `report()` (a redelivery, the HTTP answer of a single message); the
+ * scores it is built from were fixed when the cycle was scored.
+ */
+export interface CycleVerdict {
+  readonly status: 'scored' | 'unusable';
+  readonly is_anomaly: boolean;
+  /** The report (the same object on every call). */
+  report(): AnomalyReport;
+}
+
+/** A verdict whose report is already built (unusable input). */
+export const verdictOf = (r: AnomalyReport): CycleVerdict => new BuiltVerdict(r);
+
 export function scoreCycle(c: CycleInput, scorer: StreamScorer, model: ModelRef): AnomalyReport {
-  if (c.phases.length !== PHASES || c.phases.some((p) => p.length !== SENSORS)) {
-    return unusableReport(c, model, 'DETECTOR_INPUT_UNUSABLE', `a cycle needs ${PHASES} phases of ${SENSORS} sensors; got ${c.phases.map((p) => p.length).join('/') || 'no phases'}`);
+  return judgeCycle(c, scorer, model).report();
+}
+
+/** Scores the cycle's phases in order; the report is built when asked (CycleVerdict). */
+export function judgeCycle(c: CycleInput, scorer: StreamScorer, model: ModelRef): CycleVerdict {
+  if (!hasCycleShape(c.phases)) {
+    return verdictOf(unusableReport(c, model, 'DETECTOR_INPUT_UNUSABLE', `a cycle needs ${PHASES} phases of ${SENSORS} sensors; got ${c.phases.map((p) => p.length).join('/') || 'no phases'}`));
   }
   // Every phase goes through the scorer, usable or not, so a stateful
   // detector's window stays aligned with the PLC's real sequence.
-  const results: ScoreResult[] = c.phases.map((values, p) => scorer.score({ group: p + 1, values }));
-  const bad = results.findIndex((r) => 'unusable' in r);
-  if (bad >= 0) {
-    const u = results[bad] as { code: string; message: string };
-    return unusableReport(c, model, u.code, `phase ${bad + 1}: ${u.message}`, bad + 1);
+  const scores = new Array<Score>(PHASES);
+  let bad: Unusable | undefined;
+  let badPhase = 0;
+  let anomaly = false;
+  for (let p = 0; p < PHASES; p++) {
+    const r = scorer.score({ group: p + 1, values: c.phases[p]! });
+    if ('unusable' in r) {
+      if (!bad) {
+        bad = r;
+        badPhase = p + 1;
+      }
+    } else {
+      scores[p] = r;
+      anomaly ||= r.isAnomaly;
+    }
   }
-  const scores = results as Score[];
+  if (bad) return verdictOf(unusableReport(c, model, bad.code, `phase ${badPhase}: ${bad.message}`, badPhase));
+  return new ScoredVerdict(c, model, scores, anomaly);
+}
+
+const hasCycleShape = (phases: CycleInput['phases']): boolean => {
+  if (phases.length !== PHASES) return false;
+  for (const p of phases) if (p.length !== SENSORS) return false;
+  return true;
+};
+
+class BuiltVerdict implements CycleVerdict {
+  readonly status: 'scored' | 'unusable';
+  readonly is_anomaly: boolean;
+  readonly #report: AnomalyReport;
+  constructor(r: AnomalyReport) {
+    this.status = r.status;
+    this.is_anomaly = r.is_anomaly;
+    this.#report = r;
+  }
+  report(): AnomalyReport {
+    return this.#report;
+  }
+}
+
+class ScoredVerdict implements CycleVerdict {
+  readonly status = 'scored' as const;
+  readonly is_anomaly: boolean;
+  readonly #cycle: CycleInput;
+  readonly #model: ModelRef;
+  readonly #scores: readonly Score[];
+  #report: AnomalyReport | undefined;
+  constructor(c: CycleInput, model: ModelRef, scores: readonly Score[], anomaly: boolean) {
+    this.is_anomaly = anomaly;
+    this.#cycle = c;
+    this.#model = model;
+    this.#scores = scores;
+  }
+  report(): AnomalyReport {
+    return (this.#report ??= scoredReport(this.#cycle, this.#model, this.#scores, this.is_anomaly));
+  }
+}
+
+/** The report of a cycle whose phases were all scored: the worst phase (highest score relative to its threshold), explained per sensor. */
+function scoredReport(c: CycleInput, model: ModelRef, scores: readonly Score[], anomaly: boolean): AnomalyReport {
   const ratio = (s: Score) => (s.threshold > 0 ? s.score / s.threshold : s.score);
   let worst = 0;
   for (let p = 1; p < scores.length; p++) if (ratio(scores[p]!) > ratio(scores[worst]!)) worst = p;
@@ -101,7 +176,7 @@ export function scoreCycle(c: CycleInput, scorer: StreamScorer, model: ModelRef)
     message: null,
     anomaly_score: w.score,
     threshold: w.threshold,
-    is_anomaly: scores.some((s) => s.isAnomaly),
+    is_anomaly: anomaly,
     confidence: w.confidence,
     affected_sensors: affected.map((i) => SENSOR_NAMES[i] ?? `f${i + 1}`),
     sensors: w.findings.map((f) => ({

@@ -1,6 +1,6 @@
 import { TOPICS, failWith, formatRejections, type Handler, type Logger, type Result } from '@typedcluster/core';
 import type { Detector, StreamScorer } from '@typedcluster/detectors';
-import { scoreCycle, unusableReport, type AnomalyReport, type ModelRef } from './cycle-report.js';
+import { judgeCycle, unusableReport, verdictOf, type CycleVerdict, type ModelRef } from './cycle-report.js';
 import { parseInput } from './parse-input.js';
 import type { StoreReport } from './report-store.js';
 
@@ -33,15 +33,15 @@ interface PlcState {
   /** Which model the scorer belongs to: a new version starts a fresh scorer. */
   modelKey: string;
   scorer: StreamScorer;
-  /** The newest cycle scored, and its report, for redeliveries. */
+  /** The newest cycle scored, and its verdict, for redeliveries. */
   lastStart?: number;
-  lastReport?: AnomalyReport;
+  lastVerdict?: CycleVerdict;
   /**
    * Recent reports that must be stored and published, by cycle start: when
    * a batch fails part-way (store or broker down), its retry finds them
    * here although a later cycle of the PLC was scored meanwhile.
    */
-  readonly owed: Map<number, AnomalyReport>;
+  readonly owed: Map<number, CycleVerdict>;
 }
 
 /** Reports kept per PLC for retries; anomalies are rare, so this spans long backlogs. */
@@ -74,13 +74,21 @@ export function createHandler(deps: DetectDeps): Handler {
     if (!input.ok) return failWith(ctx, input.error);
 
     const model = deps.model();
-    const reports: AnomalyReport[] = [];
+    // Verdicts, not reports: a normal cycle's report is built only if this answer carries it.
+    const reports: CycleVerdict[] = [];
+    // Asked once per PLC per request: a batch holds many cycles of few PLCs.
+    const knownHere = new Map<number, boolean>();
     let duplicates = 0;
     for (const c of input.value.cycles) {
-      const known = await deps.knownPlc(c.plc);
-      if (!known.ok) return failWith(ctx, known.error, false);
-      if (!known.value) {
-        reports.push(unusableReport(c, model.ref, 'UNKNOWN_DEVICE', `PLC ${c.plc} is not a registered device`));
+      let isKnown = knownHere.get(c.plc);
+      if (isKnown === undefined) {
+        const known = await deps.knownPlc(c.plc);
+        if (!known.ok) return failWith(ctx, known.error, false);
+        isKnown = known.value;
+        knownHere.set(c.plc, isKnown);
+      }
+      if (!isKnown) {
+        reports.push(verdictOf(unusableReport(c, model.ref, 'UNKNOWN_DEVICE', `PLC ${c.plc} is not a registered device`)));
         continue;
       }
       const st = stateFor(c.plc, model);
@@ -89,23 +97,24 @@ export function createHandler(deps: DetectDeps): Handler {
         // A redelivery (the connector retries after a failed store or publish):
         // the same cycle gets the same report again; an older one is not
         // scored again, which would push it into a stateful scorer out of order.
-        const again = start === st.lastStart ? st.lastReport : st.owed.get(start);
+        const again = start === st.lastStart ? st.lastVerdict : st.owed.get(start);
         if (again) reports.push(again);
         else duplicates++;
         continue;
       }
-      const report = scoreCycle(c, st.scorer, model.ref);
+      const verdict = judgeCycle(c, st.scorer, model.ref);
       st.lastStart = start;
-      st.lastReport = report;
-      if (report.is_anomaly || report.status === 'unusable') {
-        st.owed.set(start, report);
+      st.lastVerdict = verdict;
+      if (verdict.is_anomaly || verdict.status === 'unusable') {
+        st.owed.set(start, verdict);
         if (st.owed.size > OWED_PER_PLC) st.owed.delete(st.owed.keys().next().value as number);
       }
-      reports.push(report);
+      reports.push(verdict);
     }
 
-    const reported = reports.filter((r) => r.is_anomaly || r.status === 'unusable');
-    for (const r of reported) {
+    for (const v of reports) {
+      if (!v.is_anomaly && v.status !== 'unusable') continue;
+      const r = v.report();
       const stored = await deps.store(r);
       if (!stored.ok) {
         deps.log.error('storing a report failed; the caller retries', { plc: r.plc_id, reason: stored.error.message });
@@ -120,12 +129,18 @@ export function createHandler(deps: DetectDeps): Handler {
 
     // Unusable input is counted per reason by the gateway (X-Rejected), as rejected frames are.
     const unusable: Record<string, number> = {};
-    for (const r of reports) if (r.status === 'unusable' && r.reason) unusable[r.reason] = (unusable[r.reason] ?? 0) + 1;
+    let scored = 0;
+    let anomalies = 0;
+    for (const v of reports) {
+      if (v.status === 'scored') scored++;
+      if (v.is_anomaly) anomalies++;
+      const reason = v.status === 'unusable' ? v.report().reason : null;
+      if (reason) unusable[reason] = (unusable[reason] ?? 0) + 1;
+    }
     if (Object.keys(unusable).length > 0) ctx.headers({ 'x-rejected': formatRejections(unusable) });
-    const scored = reports.filter((r) => r.status === 'scored').length;
-    const counts = { scored, anomalies: reports.filter((r) => r.is_anomaly).length, unusable: reports.length - scored, duplicates, readings: input.value.readings };
+    const counts = { scored, anomalies, unusable: reports.length - scored, duplicates, readings: input.value.readings };
     // The connector's batch reads only the status; what matters went to MQTT and PostgreSQL.
-    return ctx.status(200).succeed(input.value.batch ? counts : { ...counts, reports });
+    return ctx.status(200).succeed(input.value.batch ? counts : { ...counts, reports: reports.map((v) => v.report()) });
   };
 }
 
