@@ -1,4 +1,4 @@
-import { fail, ok, textBatchOf, type Result } from '@typedcluster/core';
+import { fail, ok, textBatchOf, type Failure, type Result } from '@typedcluster/core';
 import type { CycleInput } from './cycle-report.js';
 
 /**
@@ -27,40 +27,45 @@ export function parseInput(text: string, maxRecords: number): Result<ParsedInput
   } catch {
     return fail('BAD_REQUEST', 'body is not JSON');
   }
+  // One list of cycles for the whole body: each message's cycles go straight into it.
+  const into: Tally = { cycles: [], readings: 0 };
   if (!Array.isArray(json)) {
-    const one = parseOne(json, maxRecords);
-    return one.ok ? ok({ ...one.value, batch: false }) : one;
+    const one = parseOne(json, maxRecords, into);
+    return one ? fail(one.code, one.message, one.at) : ok({ cycles: into.cycles, readings: into.readings, batch: false });
   }
   // The connector's batch: several text-stage messages, each as it was published.
-  const cycles: CycleInput[] = [];
-  let readings = 0;
-  for (const [i, item] of json.entries()) {
-    const one = parseOne(item, maxRecords);
-    if (!one.ok) return fail(one.error.code, `[${i}]: ${one.error.message}`, `[${i}]${one.error.at === undefined ? '' : `.${one.error.at}`}`);
-    cycles.push(...one.value.cycles);
-    readings += one.value.readings;
-    if (cycles.length + readings > maxRecords) return fail('TOO_LARGE', `more than ${maxRecords} records in the batch`, `[${i}]`);
+  for (let i = 0; i < json.length; i++) {
+    const one = parseOne(json[i], maxRecords, into);
+    if (one) return fail(one.code, `[${i}]: ${one.message}`, `[${i}]${one.at === undefined ? '' : `.${one.at}`}`);
+    if (into.cycles.length + into.readings > maxRecords) return fail('TOO_LARGE', `more than ${maxRecords} records in the batch`, `[${i}]`);
   }
-  return ok({ cycles, readings, batch: true });
+  return ok({ cycles: into.cycles, readings: into.readings, batch: true });
 }
 
-function parseOne(json: unknown, maxRecords: number): Result<Omit<ParsedInput, 'batch'>> {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('BAD_REQUEST', 'body must be a JSON object with "records" or "plcs"');
+interface Tally {
+  readonly cycles: CycleInput[];
+  readings: number;
+}
+
+/** Adds one input's cycles and readings to `into`; the error if it is not valid. */
+function parseOne(json: unknown, maxRecords: number, into: Tally): Failure | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { code: 'BAD_REQUEST', message: 'body must be a JSON object with "records" or "plcs"' };
   if ('records' in json) {
     const batch = textBatchOf(json, maxRecords);
-    if (!batch.ok) return batch;
-    const cycles: CycleInput[] = [];
-    let readings = 0;
+    if (!batch.ok) return batch.error;
     for (const r of batch.value.records) {
-      if (r.type === 'cycle') cycles.push({ plc: r.device, cycle: r.cycle, cycleStart: r.cycleStart, phases: r.phases });
-      else readings++;
+      if (r.type === 'cycle') into.cycles.push({ plc: r.device, cycle: r.cycle, cycleStart: r.cycleStart, phases: r.phases });
+      else into.readings++;
     }
-    return ok({ cycles, readings });
+    return undefined;
   }
-  return parseBlock(json as Record<string, unknown>, maxRecords);
+  const block = parseBlock(json as Record<string, unknown>, maxRecords);
+  if (!block.ok) return block.error;
+  for (const c of block.value) into.cycles.push(c);
+  return undefined;
 }
 
-function parseBlock(b: Record<string, unknown>, maxRecords: number): Result<Omit<ParsedInput, 'batch'>> {
+function parseBlock(b: Record<string, unknown>, maxRecords: number): Result<CycleInput[]> {
   const start = b['cycleStart'];
   if (typeof start !== 'string' || !/^\d{4}-\d\d-\d\dT/.test(start) || Number.isNaN(Date.parse(start))) {
     return fail('BAD_REQUEST', 'cycleStart must be an ISO-8601 UTC time, e.g. "2026-11-21T07:00:00.000Z"', 'cycleStart');
@@ -81,5 +86,5 @@ function parseBlock(b: Record<string, unknown>, maxRecords: number): Result<Omit
     }
     cycles.push({ plc: r['plc'] as number, cycle: r['cycle'] as number, cycleStart, phases: phases as (number | null)[][] });
   }
-  return ok({ cycles, readings: 0 });
+  return ok(cycles);
 }
