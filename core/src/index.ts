@@ -27,6 +27,7 @@ export { readFramesBody } from './pipeline/frames-body.js';
 export type { FramesBody, BodyItem } from './pipeline/frames-body.js';
 export { replyToFrames } from './pipeline/frames-reply.js';
 export { callFunction } from './function/call-function.js';
+export { createLocalFetch } from './function/local-fetch.js';
 export type { CallOptions } from './function/call-function.js';
 export * from './wire/index.js';
 export * from './crypto/index.js';

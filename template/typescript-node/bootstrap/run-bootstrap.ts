@@ -1,4 +1,4 @@
-import { createLogger, readSecret, StartupError, type Env, type FunctionRuntime, type Logger } from '@typedcluster/core';
+import { createLocalFetch, createLogger, readSecret, StartupError, type Env, type FunctionRuntime, type Logger } from '@typedcluster/core';
 import { createFunctionServer } from './function-server.js';
 import { loadFunctionModule } from './load-function-module.js';
 import { readBootstrapConfig, type BootstrapConfig } from './read-bootstrap-config.js';
@@ -41,7 +41,8 @@ async function serve(config: BootstrapConfig, env: Env, log: Logger): Promise<vo
     name: config.functionName,
     env,
     log,
-    fetch: globalThis.fetch,
+    // node:http for plain-http calls (the gateway), the platform's fetch for the rest.
+    fetch: createLocalFetch(),
     now: Date.now,
     readSecret: (name) => readSecret(secretEnv, name),
     gatewayUrl: config.gatewayUrl,
