@@ -27,8 +27,10 @@ export function toTextRecord(frame: Frame, payload: Payload): TextRecord {
     ...base,
     cycleStart: new Date(payload.cycleStart).toISOString(),
     cycle: payload.cycle,
-    phases: payload.phases.map((phase) => phase.map(finiteOrNull)),
+    phases: payload.phases.map(phaseText),
   };
 }
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? shortestFloat32(v) : null);
+// Module-level, not a closure per frame.
+const phaseText = (phase: readonly number[]): Array<number | null> => phase.map(finiteOrNull);
