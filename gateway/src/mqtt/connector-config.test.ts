@@ -25,7 +25,7 @@ describe('readConnectorConfig', () => {
       inflight: 1000,
       concurrency: 8,
       batchMax: 1000,
-      batchWaitMs: 20,
+      batchWaitMs: 40,
     });
   });
 

@@ -35,7 +35,7 @@ export const MQTT_CONNECTOR_CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'MQTT_INFLIGHT', default: '1000', description: 'Messages held unacknowledged at most; beyond it the connector stops reading and the broker keeps the rest.' },
   { name: 'MQTT_CONCURRENCY', default: '8', description: 'Invocations of one function the connector runs at the same time (one message, or one batch, each).' },
   { name: 'MQTT_BATCH_MAX', default: '1000', description: 'Frames per invocation at most (a bundle counts its frames; a JSON batch counts messages), for functions annotated com.typedcluster.batch.' },
-  { name: 'MQTT_BATCH_WAIT', default: '20ms', description: 'How long a batch waits for more messages before it is sent; 0 sends what is there. Under load batches fill before it: fewer, larger invocations.' },
+  { name: 'MQTT_BATCH_WAIT', default: '40ms', description: 'How long a batch waits for more messages before it is sent; 0 sends what is there. Under load batches fill before it: fewer, larger invocations.' },
 ];
 
 const URL_HINT = 'set MQTT_URL to a broker URL such as mqtt://127.0.0.1:1883, or unset it to turn the connector off';
@@ -84,7 +84,7 @@ export function readConnectorConfig(env: Env, readSecretFile?: SecretReader): Co
     inflight: envInt(env, 'MQTT_INFLIGHT', 1000, 1, 65_535),
     concurrency: envInt(env, 'MQTT_CONCURRENCY', 8, 1, 1000),
     batchMax: envInt(env, 'MQTT_BATCH_MAX', 1000, 1, 10_000),
-    batchWaitMs: envDurationMs(env, 'MQTT_BATCH_WAIT', 20),
+    batchWaitMs: envDurationMs(env, 'MQTT_BATCH_WAIT', 40),
   };
 }
 
