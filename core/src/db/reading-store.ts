@@ -59,33 +59,41 @@ WITH new_frames AS (
   CROSS JOIN (VALUES (1::smallint, interval '0 s', 0), (2::smallint, interval '6 s', 5), (3::smallint, interval '12 s', 10),
                      (4::smallint, interval '18 s', 15), (5::smallint, interval '24 s', 20)) AS p(phase, offset_time, at)
 )
-SELECT device_id, seq::text AS seq FROM new_frames`;
+-- The frames not inserted (already stored): none in the common case, so no rows to send back and parse.
+SELECT f.device_id, f.seq::text AS seq
+FROM unnest($1::smallint[], $2::bigint[]) AS f(device_id, seq)
+LEFT JOIN new_frames n ON n.device_id = f.device_id AND n.seq = f.seq
+WHERE n.seq IS NULL`;
 
 export function createReadingStore(db: Database): ReadingStore {
   return {
     async storeRecords(records) {
       // First occurrence of each (device, seq) wins; later ones are duplicates without asking the database.
       const firstOf = new Map<string, CheckedRecord>();
-      const keys: string[] = [];
+      // Per record its key where it is the key's first occurrence; undefined for a repeat.
+      const firstKeys: Array<string | undefined> = [];
       for (const [i, r] of records.entries()) {
         const checked = checkRecord(r, i);
         if (!checked.ok) return checked as Result<never>;
         const key = `${r.device}:${checked.value.seqText}`;
-        keys.push(key);
-        if (!firstOf.has(key)) firstOf.set(key, checked.value);
+        if (firstOf.has(key)) firstKeys.push(undefined);
+        else {
+          firstOf.set(key, checked.value);
+          firstKeys.push(key);
+        }
       }
       if (firstOf.size === 0) return ok([]);
       // Same lock order in every batch: concurrent overlapping batches cannot deadlock.
       const unique = [...firstOf.values()].sort((a, b) => a.record.device - b.record.device || cmp(a.seq, b.seq));
-      let stored: Set<string>;
+      let alreadyStored: Set<string>;
       try {
         const r = await db.query<{ device_id: number; seq: string }>(STORE_BATCH, batchParams(unique));
-        stored = new Set(r.rows.map((row) => `${row.device_id}:${row.seq}`));
+        alreadyStored = new Set(r.rows.map((row) => `${row.device_id}:${row.seq}`));
       } catch (e) {
         return dbFailure('STORE_FAILED', `storing ${records.length} records failed, nothing was stored`, e);
       }
       // Only the first occurrence of a newly inserted key counts as stored.
-      return ok(keys.map((k): StoreOutcome => (stored.delete(k) ? 'stored' : 'duplicate')));
+      return ok(firstKeys.map((k): StoreOutcome => (k === undefined || alreadyStored.has(k) ? 'duplicate' : 'stored')));
     },
 
     async recordFrame(f) {
