@@ -54,33 +54,34 @@ export class BinaryArrayWriter {
     this.#at = header;
   }
 
+  /** Writes an element's length word and returns where its value goes. */
+  #element(width: number): number {
+    const at = this.#at;
+    this.#view.setInt32(at, width);
+    this.#at = at + 4 + width;
+    return at + 4;
+  }
+
   /** smallint: an integer in -32768..32767. */
   int2(value: number): void {
-    this.#view.setInt32(this.#at, 2);
-    this.#view.setInt16(this.#at + 4, value);
-    this.#at += 6;
+    this.#view.setInt16(this.#element(WIDTH.int2), value);
   }
 
   /** bigint from a bigint already checked to be in 0..2^63-1. */
   int8(value: bigint): void {
-    this.#view.setInt32(this.#at, 8);
-    this.#view.setBigInt64(this.#at + 4, value);
-    this.#at += 12;
+    this.#view.setBigInt64(this.#element(WIDTH.int8), value);
   }
 
   /** bigint from a u32 number (ids, counters). */
   u32(value: number): void {
-    this.#view.setInt32(this.#at, 8);
-    this.#view.setUint32(this.#at + 4, 0);
-    this.#view.setUint32(this.#at + 8, value);
-    this.#at += 12;
+    const at = this.#element(WIDTH.int8);
+    this.#view.setUint32(at, 0);
+    this.#view.setUint32(at + 4, value);
   }
 
   /** real: rounds to float32 as PostgreSQL's own input would; NaN and ±Infinity stay what they are. */
   float4(value: number): void {
-    this.#view.setInt32(this.#at, 4);
-    this.#view.setFloat32(this.#at + 4, value);
-    this.#at += 8;
+    this.#view.setFloat32(this.#element(WIDTH.float4), value);
   }
 
   /**
@@ -89,16 +90,15 @@ export class BinaryArrayWriter {
    * millisecond whatever the year (BigInt beyond ±285 years of 2000).
    */
   timestamptz(ms: number): void {
+    const at = this.#element(WIDTH.timestamptz);
     const us = (ms - PG_EPOCH_MS) * 1000;
-    this.#view.setInt32(this.#at, 8);
     if (us > -EXACT_US && us < EXACT_US) {
       const high = Math.floor(us / TWO_32);
-      this.#view.setInt32(this.#at + 4, high);
-      this.#view.setUint32(this.#at + 8, us - high * TWO_32);
+      this.#view.setInt32(at, high);
+      this.#view.setUint32(at + 4, us - high * TWO_32);
     } else {
-      this.#view.setBigInt64(this.#at + 4, BigInt(ms - PG_EPOCH_MS) * 1000n);
+      this.#view.setBigInt64(at, BigInt(ms - PG_EPOCH_MS) * 1000n);
     }
-    this.#at += 12;
   }
 
   /** The parameter; throws if fewer or more elements were written than announced. */
