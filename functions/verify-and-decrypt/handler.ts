@@ -41,7 +41,6 @@ export function createHandler(deps: VerifyDeps): Handler {
     const results: FrameOutcome[] = [];
     const records: TextRecord[] = [];
     const recordSlots: number[] = [];
-    const recordOutcomes: Array<{ readonly device: number; readonly seq: string }> = [];
     // In order: a session frame must be open before the data frames after it.
     for (const item of body.value.items) {
       if ('error' in item) {
@@ -60,13 +59,11 @@ export function createHandler(deps: VerifyDeps): Handler {
         continue;
       }
       const verified = v.value;
-      const accepted = { ok: true, device: verified.device, seq: verified.seq, type: verified.type } as const;
       if (verified.type !== 'session') {
         recordSlots.push(results.length);
-        recordOutcomes.push(accepted);
         records.push(verified);
       }
-      results.push(accepted);
+      results.push({ ok: true, device: verified.device, seq: verified.seq, type: verified.type });
     }
 
     if (records.length > 0) {
@@ -81,7 +78,8 @@ export function createHandler(deps: VerifyDeps): Handler {
       }
       stored.value.forEach((outcome: StoreOutcome, i) => {
         const slot = recordSlots[i]!;
-        const r = recordOutcomes[i]!;
+        // Still the accepted outcome pushed for this record: only this loop replaces it.
+        const r = results[slot] as Extract<FrameOutcome, { ok: true }>;
         if (outcome === 'duplicate') results[slot] = { ok: false, code: 'REPLAY', message: `seq ${r.seq} of device ${r.device} is already stored`, device: r.device, seq: r.seq };
         else state.remember(r.device, BigInt(r.seq));
       });
