@@ -20,7 +20,7 @@ const AD = 64;
 const AD_MAX = 64;
 /** Where the ciphertext goes; the plaintext follows it. */
 const DATA = 128;
-/** Larger inputs (never a frame: a body is at most 1 KiB) take the wrapper's path. */
+/** Larger inputs are refused with a RangeError: no frame has one (a body is at most 1 KiB). */
 export const RAW_MAX_CIPHERTEXT = 2048;
 const SCRATCH = DATA + 2 * RAW_MAX_CIPHERTEXT;
 
