@@ -107,15 +107,25 @@ describe('reading store @integration', function () {
   });
 
   it('rolls the whole batch back when the database refuses one record', async () => {
-    // Device 99 is not registered: the frames foreign key fails the statement.
+    // Device 99 is not registered: the statement's device check (sql/008) fails it.
     const r = await store.storeRecords([readingRecord(1, 60), cycleRecord(1, 61), readingRecord(99, 62)]);
     assert.equal(r.ok, false);
     assert.equal(!r.ok && r.error.code, 'STORE_FAILED');
+    assert.match(!r.ok ? r.error.message : '', /device 99 is not registered/);
     assert.equal(await count('frames', 'seq BETWEEN 60 AND 62'), 0);
     assert.equal(await count('readings', 'seq BETWEEN 60 AND 62'), 0);
     assert.equal(await count('cycle_phases', 'seq BETWEEN 60 AND 62'), 0);
     // The same records without the bad one are stored afterwards: nothing was half-recorded as duplicate.
     assert.deepEqual(await store.storeRecords([readingRecord(1, 60), cycleRecord(1, 61)]), { ok: true, value: ['stored', 'stored'] });
+  });
+
+  it('keeps the devices that frames name: delete, renumbering and truncate are refused', async () => {
+    const refused = async (sql: string) => (await t.db.query(sql).then(() => undefined, (e: { code?: string }) => e.code));
+    assert.equal(await refused('DELETE FROM devices WHERE id = 1'), '23001');
+    assert.equal(await refused('UPDATE devices SET id = 300 WHERE id = 1'), '23001');
+    assert.equal(await refused('TRUNCATE devices CASCADE'), '23001');
+    assert.equal(await refused("UPDATE devices SET id = 1, name = name WHERE id = 1"), undefined);
+    assert.equal(await count('devices', 'id = 1'), 1);
   });
 
   it('refuses a malformed record before touching the database', async () => {

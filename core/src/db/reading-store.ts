@@ -33,6 +33,13 @@ export interface ReadingStore {
 const notNaN = (x: string): string => `nullif(${x}, 'NaN')`;
 
 /**
+ * The device id if it is registered, else the statement fails with 23503
+ * (sql/008: what the frames foreign key did, without its per-row lock).
+ * A subquery, not a join, so the rows keep their sorted order.
+ */
+const KNOWN_DEVICE = (id: string): string => `coalesce((SELECT d.id FROM devices d WHERE d.id = ${id}), frames_unknown_device(${id}))`;
+
+/**
  * Parameters: batchParams (record-rows.ts), binary arrays. A cycle frame
  * is one element of each metadata array and 25 of the flat sensor array
  * $15; the VALUES list makes its five rows, each phase with its start
@@ -42,7 +49,8 @@ const notNaN = (x: string): string => `nullif(${x}, 'NaN')`;
 const STORE_BATCH = `
 WITH new_frames AS (
   INSERT INTO frames (device_id, seq, type, key_id)
-  SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::smallint[], $4::bigint[])
+  SELECT ${KNOWN_DEVICE('u.device_id')}, u.seq, u.type, u.key_id
+  FROM unnest($1::smallint[], $2::bigint[], $3::smallint[], $4::bigint[]) AS u(device_id, seq, type, key_id)
   ON CONFLICT (device_id, seq) DO NOTHING
   RETURNING device_id, seq
 ), new_readings AS (
@@ -103,7 +111,7 @@ export function createReadingStore(db: Database): ReadingStore {
       if (!isU32(f.keyId)) return fail('BAD_REQUEST', `key id ${f.keyId} is not a u32`, 'keyId');
       try {
         const r = await db.query(
-          'INSERT INTO frames (device_id, seq, type, key_id) VALUES ($1, $2, $3, $4) ON CONFLICT (device_id, seq) DO NOTHING RETURNING 1',
+          `INSERT INTO frames (device_id, seq, type, key_id) SELECT ${KNOWN_DEVICE('$1::smallint')}, $2, $3, $4 ON CONFLICT (device_id, seq) DO NOTHING RETURNING 1`,
           [f.device, seq.toString(), TYPE_CODES[f.type], f.keyId],
         );
         return ok(r.rowCount === 1 ? 'stored' : 'duplicate');
