@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QueuedPacket } from 'aedes-persistence/asyncPersistence.js';
 import { Level } from 'level';
+import { encodePacket, OUTGOING_SUBLEVEL, outgoingKey } from './mirror-records.js';
 import { MirroredPersistence } from './mirrored-persistence.js';
 
 /**
@@ -26,7 +27,7 @@ describe('MirroredPersistence', () => {
     }
     const db = new Level<string, string>(dir);
     await db.open();
-    const p = new MirroredPersistence(db, (e) => errors.push(e));
+    const p = new MirroredPersistence(db, { outgoingLogPath: join(dir, 'outgoing.log'), onError: (e) => errors.push(e), onWarning: (m) => errors.push(m) });
     await p.restore();
     await p.setup({ id: `run-${++runs}`, counter: 1000 }); // as Aedes does, before the first client
     current = { db, p };
@@ -129,6 +130,31 @@ describe('MirroredPersistence', () => {
     assert.equal((await p.outgoingClearMessageId({ id: 'gw' }, { cmd: 'pubcomp', messageId: 3 }))?.cmd, 'pubrel');
     p = await restart();
     assert.deepEqual(await payloads(p, 'gw'), []);
+  });
+
+  it('moves the queues a broker before the outgoing log kept in LevelDB into the log, once, losing nothing', async () => {
+    const legacy = (db: Level<string, string>) => db.sublevel<string, Uint8Array>(OUTGOING_SUBLEVEL, { valueEncoding: 'view' });
+    const queued: Array<[string, number, string]> = [['gw', 3, 'a'], ['gw', 12, 'b'], ['other', 7, 'c']];
+    const writeLegacy = (db: Level<string, string>) => legacy(db).batch(queued.map(([c, seq, x]) => ({ type: 'put', key: outgoingKey(c, seq), value: encodePacket(publish(x)) })));
+    const db = new Level<string, string>(dir);
+    await writeLegacy(db);
+    await db.close();
+
+    let p = await restart();
+    assert.deepEqual(await payloads(p, 'gw'), ['a', 'b']);
+    assert.deepEqual(await payloads(p, 'other'), ['c']);
+    assert.deepEqual(await legacy(current!.db).keys().all(), [], 'gone from LevelDB');
+    await p.outgoingEnqueueCombi([{ clientId: 'gw' }], publish('d')); // numbered after the migrated ones
+
+    // A crash after the log was written but before LevelDB was cleared: the next start finds them in both.
+    await writeLegacy(current!.db);
+    p = await restart();
+    assert.deepEqual(await payloads(p, 'gw'), ['a', 'b', 'd']);
+    assert.deepEqual(await payloads(p, 'other'), ['c']);
+    const [a] = await queue(p, 'gw');
+    await deliverAndAck(p, 'gw', a!, 1);
+    p = await restart();
+    assert.deepEqual(await payloads(p, 'gw'), ['b', 'd']);
   });
 
   it('forgets subscriptions removed, and all of a session cleaned, on disk', async () => {

@@ -1,12 +1,16 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StartupError } from '@typedcluster/core';
 import { Level } from 'level';
 import { MirroredPersistence } from './mirrored-persistence.js';
 
+/** The queued messages' log, beside LevelDB's files (which it ignores: not a name of its own). */
+export const OUTGOING_LOG_FILE = 'outgoing.log';
+
 /**
- * The broker's state: Aedes' sessions in memory, mirrored to one LevelDB in
- * `dir` (MirroredPersistence), and our own session-owner records in a
- * sublevel beside them.
+ * The broker's state: Aedes' sessions in memory, mirrored to `dir`
+ * (MirroredPersistence): the queued messages to an append-only log, the
+ * subscriptions, and our own session-owner records, to one LevelDB.
  */
 export interface BrokerStore {
   readonly persistence: MirroredPersistence;
@@ -14,12 +18,16 @@ export interface BrokerStore {
   close(): Promise<void>;
 }
 
-/**
- * Opens (creating if needed) the store and loads it into memory; start-up
- * code, so it throws StartupError. `onError` hears about mirror writes
- * that failed while the broker went on (see MirroredPersistence).
- */
-export async function openBrokerStore(dir: string, onError: (e: unknown) => void): Promise<BrokerStore> {
+/** What the store reports while the broker goes on, for the caller to log. */
+export interface BrokerStoreEvents {
+  /** A mirror write that failed (see MirroredPersistence). */
+  readonly onError: (e: unknown) => void;
+  /** Something recovered from, such as a queued message cut short by a crash (see OutgoingLog). */
+  readonly onWarning: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/** Opens (creating if needed) the store and loads it into memory; start-up code, so it throws StartupError. */
+export async function openBrokerStore(dir: string, events: BrokerStoreEvents): Promise<BrokerStore> {
   // No compression: queued messages are short-lived and mostly frames (sealed, so random bytes);
   // snappy and its decompression in compactions were a tenth of the gateway's CPU under load.
   const db = new Level<string, string>(dir, { compression: false });
@@ -30,7 +38,8 @@ export async function openBrokerStore(dir: string, onError: (e: unknown) => void
   } catch (e) {
     throw storeError(dir, e);
   }
-  const persistence = new MirroredPersistence(db, onError);
+  // The log lives in the LevelDB directory, so LevelDB's lock guards it too.
+  const persistence = new MirroredPersistence(db, { outgoingLogPath: join(dir, OUTGOING_LOG_FILE), ...events });
   try {
     // Before Aedes exists, so no client can connect to a half-loaded session.
     await persistence.restore();
@@ -42,7 +51,7 @@ export async function openBrokerStore(dir: string, onError: (e: unknown) => void
     persistence,
     db,
     close: async () => {
-      // Lets the last mirror writes land; LevelDB finishes pending writes before it closes.
+      // Lets the last mirror writes land and fsyncs the log; LevelDB finishes pending writes before it closes.
       await persistence.destroy();
       await db.close();
     },

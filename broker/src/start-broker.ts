@@ -48,7 +48,7 @@ export interface RunningBroker {
 
 /**
  * The embedded MQTT broker: Aedes over an in-memory store mirrored to
- * LevelDB (MirroredPersistence), behind a packet guard, with the logins
+ * disk (MirroredPersistence), behind a packet guard, with the logins
  * and ACL of docs/topics.md. Start-up failures
  * (port taken, store locked) throw StartupError; what was opened is closed.
  */
@@ -57,7 +57,10 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
   const maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   const log = opts.log ?? createLogger('broker');
   const warn = createRateLimitedLog(log);
-  const store = await openBrokerStore(opts.persistenceDir, (e) => warn('store', 'MQTT store write failed', { error: e }));
+  const store = await openBrokerStore(opts.persistenceDir, {
+    onError: (e) => warn('store', 'MQTT store write failed', { error: e }),
+    onWarning: (message, fields) => log.warn(message, fields),
+  });
 
   const users: ConnectionUsers = new WeakMap();
   let aedes: Aedes | undefined;
