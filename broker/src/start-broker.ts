@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createLogger, createRateLimitedLog, type Logger } from '@typedcluster/core';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { Registry } from 'prom-client';
@@ -42,6 +43,13 @@ export interface RunningBroker {
   readonly url: string;
   readonly port: number;
   readonly metrics: BrokerMetrics;
+  /**
+   * Serves one client over an in-memory stream from this process (the
+   * gateway's connector under `typedcluster up`), as a TCP client but with
+   * no socket and no packet guard (it is our own code). False once the
+   * broker is stopping: the stream is left alone, connect otherwise.
+   */
+  handle(stream: Duplex): boolean;
   /** Disconnects everyone, then closes the store; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -90,15 +98,26 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     }),
     ...createAuthorizers({ users, metrics, warn }),
   };
-  // Every socket, so stop() can end those Aedes does not know yet (no CONNECT so far, or mid-login).
-  const sockets = new Set<Socket>();
+  // Every connection, so stop() can end those Aedes does not know yet (no CONNECT so far, or mid-login).
+  const sockets = new Set<Duplex>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     const remote = socket.remoteAddress;
     aedes?.handle(guardConnection(socket, maxPacketBytes, (r) => refused(r, { remote })));
   });
-  const stop = once(() => shutdown(server, sockets, aedes, store.close, metrics));
+  let stopping = false;
+  const stop = once(() => {
+    stopping = true;
+    return shutdown(server, sockets, aedes, store.close, metrics);
+  });
+  const handle = (stream: Duplex): boolean => {
+    if (stopping || !aedes) return false;
+    sockets.add(stream);
+    stream.once('close', () => sockets.delete(stream));
+    aedes.handle(stream);
+    return true;
+  };
   try {
     // The handlers' callback types are looser than Aedes' (its const enum return codes).
     aedes = await Aedes.createBroker({ persistence: store.persistence, ...(handlers as Partial<AedesOptions>) });
@@ -106,7 +125,7 @@ export async function startBroker(opts: BrokerOptions): Promise<RunningBroker> {
     const port = await listen(server, host, opts.port ?? DEFAULT_MQTT_PORT);
     const url = `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`;
     log.info('MQTT broker listening', { url, store: opts.persistenceDir, maxPacketBytes });
-    return { url, port, metrics, stop };
+    return { url, port, metrics, handle, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -129,7 +148,7 @@ function watch(aedes: Aedes, metrics: BrokerMetrics, refused: (r: Refusal, field
   (aedes as EventEmitter).on('error', (e: Error) => log.error('MQTT broker error', { error: e }));
 }
 
-async function shutdown(server: Server, sockets: Set<Socket>, aedes: Aedes | undefined, closeStore: () => Promise<void>, metrics: BrokerMetrics): Promise<void> {
+async function shutdown(server: Server, sockets: Set<Duplex>, aedes: Aedes | undefined, closeStore: () => Promise<void>, metrics: BrokerMetrics): Promise<void> {
   // Stop accepting first; close() resolves once every socket is gone.
   const serverClosed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
   if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
