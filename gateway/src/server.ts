@@ -16,6 +16,7 @@ import { loadStack } from './stack/load-stack.js';
 import type { Stack } from './stack/stack-types.js';
 import { readConnectorConfig, type ConnectorConfig } from './mqtt/connector-config.js';
 import { createMqttConnector, type MqttConnector } from './mqtt/connector.js';
+import { connectInProcess, type EmbeddedBroker } from './mqtt/in-process-connect.js';
 import { checkRoutes } from './mqtt/routes.js';
 import { readRestConfig, type RestConfig } from './rest/rest-config.js';
 import { readTcpListenerConfig, type TcpListenerConfig } from './tcp/tcp-config.js';
@@ -41,6 +42,12 @@ export interface StartGatewayOptions {
    * `env` (MQTT_URL and friends; MQTT_URL unset = none).
    */
   readonly connector?: ConnectorConfig | false;
+  /**
+   * The broker at MQTT_URL when it runs in this process (`typedcluster up`'s
+   * embedded one, its RunningBroker.handle): the connector then reaches it
+   * over in-memory streams, not loopback TCP (TCP again while it takes none).
+   */
+  readonly embeddedBroker?: EmbeddedBroker;
   /**
    * The REST API under /api: its config, or false for none. Default: read
    * from `env` (DATABASE_URL or the database-url secret; docs/rest-api.md).
@@ -162,6 +169,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       clock,
       maxBodyBytes: config.maxBodyBytes,
       drainMs: config.shutdownTimeoutMs,
+      ...(options.embeddedBroker ? { connect: connectInProcess(options.embeddedBroker) } : {}),
     });
     try {
       await connector.start();

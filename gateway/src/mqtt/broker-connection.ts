@@ -5,6 +5,7 @@ import { canAcknowledge, type Done } from './acking-client.js';
 import type { ConnectorConfig } from './connector-config.js';
 import type { ConnectorMetrics } from './connector-metrics.js';
 import type { HeldMessages } from './held-messages.js';
+import { isInProcess } from './in-process-connect.js';
 import type { Subscriptions } from './subscriptions.js';
 
 export const KEEPALIVE_S = 30;
@@ -22,7 +23,7 @@ export interface BrokerConnectionDeps {
   /** The connection closed (before MQTT.js schedules the reconnect). */
   readonly onClose: () => void;
   readonly isStopping: () => boolean;
-  /** Replaces mqtt.connect (tests). */
+  /** Replaces mqtt.connect: tests, and connectInProcess when the broker runs in this process. */
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
 }
 
@@ -55,7 +56,9 @@ export function createBrokerConnection(deps: BrokerConnectionDeps): BrokerConnec
     state = 'up';
     metrics.setConnected(true);
     const filters = deps.filters();
-    log.info('connected to the MQTT broker', { url: where, clientId: config.clientId, session: ack.sessionPresent ? 'resumed' : 'new', filters: filters.join(',') });
+    // `via`: the broker in this process, over an in-memory stream (connectInProcess); absent over the network.
+    const via = isInProcess(c) ? { via: 'in-process' } : {};
+    log.info('connected to the MQTT broker', { url: where, ...via, clientId: config.clientId, session: ack.sessionPresent ? 'resumed' : 'new', filters: filters.join(',') });
     return deps.subscriptions.connected(c, filters);
   }
 

@@ -34,7 +34,7 @@ export interface ConnectorDeps {
   /** How long stop() lets running invocations finish before it lets go of their messages. */
   readonly drainMs: number;
   readonly newCallId?: () => string;
-  /** Replaces mqtt.connect (tests). */
+  /** Replaces mqtt.connect: tests, and connectInProcess when the broker runs in this process. */
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
 }
 
