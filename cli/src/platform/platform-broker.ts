@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import { createMqttCredentialStore, type Database, type Env, type Logger } from '@typedcluster/core';
 import { readBrokerConfig, startBroker, type FunctionUser } from '@typedcluster/broker';
@@ -8,6 +9,8 @@ export interface PlatformBroker {
   readonly url: string;
   /** 'embedded' when this process runs the broker and will stop it. */
   readonly mode: 'embedded' | 'external';
+  /** Embedded only: serves a client of this process over an in-memory stream (RunningBroker.handle). */
+  readonly handle?: (stream: Duplex) => boolean;
   stop(): Promise<void>;
 }
 
@@ -40,5 +43,5 @@ export async function openPlatformBroker(o: {
     registry: o.registry,
     log: o.log.child('broker'),
   });
-  return { url: broker.url, mode: 'embedded', stop: () => broker.stop() };
+  return { url: broker.url, mode: 'embedded', handle: (s) => broker.handle(s), stop: () => broker.stop() };
 }

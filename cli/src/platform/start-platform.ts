@@ -65,6 +65,8 @@ export async function startPlatform(o: StartPlatformOptions): Promise<RunningPla
       log: o.log.child('gateway'),
       fetch: o.fetch,
       registry,
+      // The connector shares this process with the embedded broker: in-memory streams, not loopback TCP (the functions keep TCP).
+      ...(broker.handle ? { embeddedBroker: broker.handle } : {}),
     });
     if (modbusConfig) {
       const m = { config: modbusConfig, db: database.db, devicesDir: o.config.devicesDir, outboxRoot: join(o.config.home, 'outbox'), platformPublicKey: secrets.platformKeys.publicKey };
