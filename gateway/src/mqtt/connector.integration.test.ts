@@ -34,6 +34,8 @@ class TestBroker {
   /** Client ids whose CONNECT is refused while listed (an unreachable broker, without losing its sessions). */
   readonly refused = new Set<string>();
   private readonly clients = new Map<string, { close(): void }>();
+  /** The filters each client subscribed to since the broker last (re)started. */
+  readonly subscribed = new Map<string, Set<string>>();
 
   get url(): string {
     return `mqtt://127.0.0.1:${this.port}`;
@@ -56,6 +58,12 @@ class TestBroker {
       },
     });
     aedes.on('client', (client) => this.clients.set(client.id, client));
+    this.subscribed.clear();
+    aedes.on('subscribe', (subs, client) => {
+      const filters = this.subscribed.get(client.id) ?? new Set<string>();
+      for (const sub of subs) filters.add(sub.topic);
+      this.subscribed.set(client.id, filters);
+    });
     aedes.on('ack', (packet, client) => {
       if (packet.cmd === 'publish') this.acks.push({ topic: packet.topic, payload: String(packet.payload), client: client.id, at: Date.now() });
     });
@@ -512,6 +520,9 @@ describe('MQTT connector: acknowledgement across restarts, and the in-flight win
       await broker.restart();
       await until(() => gw.connector!.stats().connected && publisher.connected, 5000);
       assert.equal(await metricValue(gw, 'typedcluster_mqtt_connected'), 1);
+      // The restarted broker kept no session: a message published before the gateway's
+      // SUBSCRIBE arrives has no subscriber (under load, CONNACK and SUBSCRIBE can be far apart).
+      await until(() => broker.subscribed.get('gw-reconnect')?.has('plc/+/cycle') === true, 5000);
       const id = newId('again');
       await publisher.publishAsync('plc/11/cycle', JSON.stringify({ id }), { qos: 1 });
       await until(() => broker.acksOf(id).length === 1, 5000);
