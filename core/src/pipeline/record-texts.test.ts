@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { seededRandom } from '../crypto/seeded-random.js';
 import { recordTexts } from './record-texts.js';
 
 describe('recordTexts', () => {
@@ -19,8 +20,8 @@ describe('recordTexts', () => {
   });
 
   it('agrees with JSON.parse on 2,000 random bodies', () => {
-    let x = 12345;
-    const rand = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const { u32 } = seededRandom(12345);
+    const rand = (n: number) => u32() % n;
     const space = () => [' ', '\n', '\t', '\r', ''][rand(5)]!;
     const strings = ['', 'a', '"', '\\', ']', '}', '[{', ',', 'é', '\u2028', '\u0000'];
     const value = (depth: number): unknown => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { seededRandom } from '../crypto/seeded-random.js';
 import { readI16, readU16, readU32, readU64 } from './bytes.js';
 
 describe('wire big-endian readers', () => {
@@ -18,10 +19,9 @@ describe('wire big-endian readers', () => {
   });
 
   it('agree with a DataView on random values', () => {
-    let x = 99;
-    const rnd = () => (x = (x * 1103515245 + 12345) >>> 0);
+    const random = seededRandom(99);
     for (let i = 0; i < 2000; i++) {
-      const bytes = Uint8Array.from({ length: 11 }, () => rnd() >>> 24);
+      const bytes = random(11);
       const view = new DataView(bytes.buffer);
       assert.equal(readI16(bytes, 2), view.getInt16(2));
       assert.equal(readU32(bytes, 1), view.getUint32(1));
